@@ -1,0 +1,67 @@
+export const TITLE_MAX = 255;
+export const DESCRIPTION_MAX = 10_000;
+/** Timeline entry body. */
+export const BODY_MAX = 10_000;
+export const MAX_COMPONENTS = 50;
+export const PAGE_SIZE_MIN = 1;
+export const PAGE_SIZE_MAX = 100;
+export const PAGE_SIZE_DEFAULT = 25;
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'INVALID_COMPONENT_ID'
+  | 'DUPLICATE_COMPONENT_ID'
+  | 'TOO_MANY_COMPONENTS'
+  | 'INVALID_TRANSITION'
+  | 'VERSION_CONFLICT'
+  | 'IDEMPOTENCY_CONFLICT';
+
+/** One entry of a payload's `userErrors`; `field` is the path inside the input. */
+export interface UserError {
+  code: ErrorCode;
+  field: string[] | null;
+  message: string;
+}
+
+/** Strings are trimmed before any length check. */
+export function normalizeText(value: string): string {
+  return value.trim();
+}
+
+/** Page sizes outside 1..100 are rejected, never clamped. */
+export function isValidPageSize(size: number): boolean {
+  return Number.isInteger(size) && size >= PAGE_SIZE_MIN && size <= PAGE_SIZE_MAX;
+}
+
+/**
+ * Checks a list of component ids at input path `fieldName`. Too many ids is reported alone;
+ * otherwise each later occurrence of a repeated id is a duplicate, and each id not in `existing` is invalid.
+ */
+export function checkComponentRefs(ids: readonly string[], existing: ReadonlySet<string>, fieldName: string): UserError[] {
+  if (ids.length > MAX_COMPONENTS) {
+    return [{ code: 'TOO_MANY_COMPONENTS', field: [fieldName], message: `At most ${MAX_COMPONENTS} components, got ${ids.length}` }];
+  }
+  const errors: UserError[] = [];
+  const seen = new Set<string>();
+  ids.forEach((id, index) => {
+    const field = [fieldName, String(index)];
+    if (seen.has(id)) {
+      errors.push({ code: 'DUPLICATE_COMPONENT_ID', field, message: `Component ${id} is listed more than once` });
+    } else if (!existing.has(id)) {
+      errors.push({ code: 'INVALID_COMPONENT_ID', field, message: `No component with id ${id}` });
+    }
+    seen.add(id);
+  });
+  return errors;
+}
+
+/** Optimistic concurrency: no expected version means the caller does not care. */
+export function checkExpectedVersion(expected: number | null | undefined, actual: number): UserError | null {
+  if (expected === null || expected === undefined || expected === actual) return null;
+  return {
+    code: 'VERSION_CONFLICT',
+    field: ['expectedVersion'],
+    message: `Expected version ${expected}, but the current version is ${actual}`,
+  };
+}
