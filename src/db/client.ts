@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { reportStatements } from './statement-reporter.js';
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL connections in the pool (default 10); ignored for PGlite. */
+  poolSize?: number;
+  /** Called with every SQL statement sent to the database (tests count them). */
+  onStatement?: (sql: string) => void;
+}
+
+/** What the migration runner needs to reach the same database as a `Database`. */
+export type MigrationTarget = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; databaseUrl: string };
+
+const migrationTargets = new WeakMap<Database, MigrationTarget>();
+
+/** For src/db/migrate.ts: PGlite can only be opened once, so migrations reuse the open instance. */
+export function migrationTargetOf(db: Database): MigrationTarget {
+  const target = migrationTargets.get(db);
+  if (!target) throw new Error('Not a database opened by openDatabase()');
+  return target;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? DEFAULT_POOL_SIZE, options.onStatement)
+    : openPglite(options.dataDir, options.onStatement);
+}
+
+async function openPostgres(
+  databaseUrl: string,
+  poolSize: number,
+  onStatement: ((sql: string) => void) | undefined,
+): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
+  const prisma = new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) });
+  const db = createDatabase('postgres', prisma, () => pool.end());
+  migrationTargets.set(db, { kind: 'postgres', databaseUrl });
+  return db;
+}
+
+async function openPglite(dataDir: string, onStatement: ((sql: string) => void) | undefined): Promise<Database> {
+  const directory = path.resolve(dataDir);
+  await mkdir(directory, { recursive: true });
+  const lock = await acquireDataDirLock(directory);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir: directory });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: withStatementReporter(new PrismaPGlite(pglite), onStatement) });
+  const db = createDatabase('pglite', prisma, async () => {
+    // PGlite flushes its files to disk only when closed.
+    try {
+      await pglite.close();
+    } finally {
+      await lock.release();
+    }
+  });
+  migrationTargets.set(db, { kind: 'pglite', pglite });
+  return db;
+}
+
+function createDatabase(kind: Database['kind'], prisma: PrismaClient, closeDriver: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind,
+    close() {
+      closing ??= prisma.$disconnect().finally(closeDriver);
+      return closing;
+    },
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+  };
+}
+
+function withStatementReporter(
+  factory: SqlDriverAdapterFactory,
+  onStatement: ((sql: string) => void) | undefined,
+): SqlDriverAdapterFactory {
+  return onStatement ? reportStatements(factory, onStatement) : factory;
+}
+
+// Named statements let each pooled connection parse and plan a query once. The name must be
+// stable for a given text (pg rejects one name reused with another text), hence a hash; the
+// memo keeps hashing off the hot path and is cleared when it grows past a bound.
+const statementNames = new Map<string, string>();
+const MAX_MEMOIZED_STATEMENT_NAMES = 5000;
+
+function preparedStatementName(query: SqlQuery): string {
+  let name = statementNames.get(query.sql);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_MEMOIZED_STATEMENT_NAMES) statementNames.clear();
+    name = `prisma_${createHash('sha256').update(query.sql).digest('base64url').slice(0, 40)}`;
+    statementNames.set(query.sql, name);
+  }
+  return name;
+}
