@@ -1,0 +1,35 @@
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { openMigratedDatabase } from './db/open-migrated.js';
+import { createGateway, type Gateway } from './http/server.js';
+import type { Logger } from './logger.js';
+import { createGatewayPubSub } from './realtime/pubsub.js';
+
+export interface RunningGateway {
+  gateway: Gateway;
+  db: Database;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** config -> db -> migrate -> server. `stop` drains requests, closes sockets, pub/sub and the database. */
+export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+  const db = await openMigratedDatabase(config, logger);
+  const pubsub = createGatewayPubSub(config.redisUrl);
+  const gateway = createGateway({ config, db, pubsub, logger });
+  const port = await gateway.listen(config.port, config.host);
+  let stopping: Promise<void> | null = null;
+  return {
+    gateway,
+    db,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        await gateway.close();
+        await pubsub.close();
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}

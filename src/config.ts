@@ -1,0 +1,79 @@
+import path from 'node:path';
+
+/** Every setting the gateway reads from the environment, parsed and checked in one place. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: string;
+  limits: {
+    maxBodyBytes: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+  };
+  rateLimit: {
+    enabled: boolean;
+    bucket: number;
+    refillPerSecond: number;
+  };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use one of ${protocols.join(', ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const rateLimitSwitch = (env.RATE_LIMIT ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(rateLimitSwitch)) throw new ConfigError('RATE_LIMIT must be "on" or "off"');
+  return {
+    port: integer(env, 'PORT', 4000),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: env.LOG_LEVEL || 'info',
+    limits: {
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1),
+      maxDepth: integer(env, 'MAX_DEPTH', 12, 1),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0),
+      maxTokens: integer(env, 'MAX_TOKENS', 5000, 1),
+      maxCost: integer(env, 'MAX_COST', 5000, 1),
+    },
+    rateLimit: {
+      enabled: rateLimitSwitch === 'on',
+      bucket: integer(env, 'RATE_LIMIT_BUCKET', 1000, 1),
+      refillPerSecond: integer(env, 'RATE_LIMIT_REFILL_PER_SECOND', 100, 1),
+    },
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
+  };
+}

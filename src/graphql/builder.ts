@@ -1,0 +1,93 @@
+import SchemaBuilder, { BasePlugin, type SchemaTypes, type PothosOutputFieldConfig } from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { GraphQLFieldResolver } from 'graphql';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+import type { GatewayContext } from './context.js';
+import { forbidden, unauthenticated, badUserInput } from './errors.js';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../domain/validation.js';
+
+/**
+ * Pothos clamps page sizes silently; our contract says sizes outside 1..100 are an error.
+ * This plugin checks `first`/`last` on every connection field, root or nested, before it resolves.
+ */
+class PageSizeGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    if (!('first' in fieldConfig.args && 'last' in fieldConfig.args)) return resolver;
+    return (parent, args, context, info) => {
+      for (const name of ['first', 'last'] as const) {
+        const size = (args as Record<string, unknown>)[name];
+        if (size != null && (typeof size !== 'number' || size < PAGE_SIZE_MIN || size > PAGE_SIZE_MAX)) {
+          throw badUserInput(`"${name}" must be between ${PAGE_SIZE_MIN} and ${PAGE_SIZE_MAX}, got ${String(size)}`);
+        }
+      }
+      return resolver(parent, args, context, info);
+    };
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      pageSizeGuard: PageSizeGuardPlugin<Types>;
+    }
+  }
+}
+SchemaBuilder.registerPlugin('pageSizeGuard', PageSizeGuardPlugin);
+
+export const builder = new SchemaBuilder<{
+  PrismaTypes: PrismaTypes;
+  Context: GatewayContext;
+  AuthScopes: { read: boolean; write: boolean; admin: boolean; authenticated: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: ['pageSizeGuard', ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    // A missing key is UNAUTHENTICATED, a key without the scope is FORBIDDEN.
+    unauthorizedError: (_parent, context) => (context.auth ? forbidden() : unauthenticated()),
+    authScopes: (context) => ({
+      authenticated: context.auth !== null,
+      read: context.auth?.scopes.has('read') ?? false,
+      write: context.auth?.scopes.has('write') ?? false,
+      admin: context.auth?.scopes.has('admin') ?? false,
+    }),
+  },
+  prisma: {
+    client: (context) => context.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+    defaultConnectionSize: PAGE_SIZE_DEFAULT,
+    maxConnectionSize: PAGE_SIZE_MAX,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    nodesOnConnection: true,
+    cursorType: 'String',
+    nodeQueryOptions: { description: 'Fetches any object by its global ID; an id of another organization is null.' },
+    nodesQueryOptions: { description: 'Fetches objects by their global IDs, in order; unknown ids give null.' },
+    nodeTypeOptions: { description: 'An object with a global ID.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description: 'An instant as an ISO 8601 string in UTC, e.g. "2026-03-28T12:00:00.000Z".',
+});
+builder.addScalarType('JSON', JSONResolver, { description: 'Arbitrary JSON.' });
+
+builder.queryType({ description: 'Reads. Every field needs a key with the read scope unless it says otherwise.' });
+builder.mutationType({ description: 'Writes. Each takes one input and returns a payload with userErrors.' });

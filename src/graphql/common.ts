@@ -1,0 +1,104 @@
+import type { FieldMap } from '@pothos/core';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { UserError } from '../domain/validation.js';
+import type { Outcome, Actor } from '../services/transaction.js';
+import { publishAll } from '../realtime/events.js';
+import { builder } from './builder.js';
+import { orgOf, type GatewayContext } from './context.js';
+import { isUuid } from '../domain/ids.js';
+
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  description: 'Why a mutation rejected its input.',
+  values: {
+    INVALID_INPUT: { description: 'A field is missing, malformed, too long or out of range; `field` says which.' },
+    NOT_FOUND: { description: 'A referenced object does not exist in your organization.' },
+    INVALID_COMPONENT_ID: { description: 'A component id does not name a component of your organization.' },
+    DUPLICATE_COMPONENT_ID: { description: 'A component is listed more than once.' },
+    TOO_MANY_COMPONENTS: { description: 'More than 50 components were given.' },
+    INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
+    VERSION_CONFLICT: { description: 'expectedVersion is not the current version: someone else changed the object.' },
+    IDEMPOTENCY_CONFLICT: { description: 'The idempotency key was already used with a different input.' },
+  } as const,
+});
+
+export const UserErrorRef = builder.objectRef<UserError>('UserError').implement({
+  description: 'A problem with a mutation input. When there is any, nothing was written.',
+  fields: (t) => ({
+    code: t.field({ type: ErrorCodeEnum, description: 'Machine-readable reason.', resolve: (error) => error.code }),
+    field: t.stringList({
+      nullable: true,
+      description: 'Path inside the input, e.g. ["title"] or ["componentIds", "3"]; null when not about one field.',
+      resolve: (error) => error.field,
+    }),
+    message: t.exposeString('message', { description: 'Human-readable explanation.' }),
+  }),
+});
+
+/** Every mutation payload carries these; the object field(s) come from the result. */
+export interface PayloadShape<T> {
+  result: T | null;
+  userErrors: UserError[];
+}
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+
+/** `FooPayload`: the fields `objectFields` adds (the object, null when rejected) plus `userErrors`. */
+export function definePayload<T>(
+  name: string,
+  description: string,
+  objectFields: (t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, PayloadShape<T>>) => FieldMap,
+) {
+  return builder.objectRef<PayloadShape<T>>(name).implement({
+    description,
+    fields: (t) => ({
+      ...objectFields(t),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: 'Why the input was rejected; empty on success.',
+        resolve: (payload) => payload.userErrors,
+      }),
+    }),
+  });
+}
+
+/** The id inside a global ID when it names a `typename`; null for anything else (treated as not found). */
+export function decodeId(globalId: string | null | undefined, typename: string): string | null {
+  if (!globalId) return null;
+  try {
+    const decoded = decodeGlobalID(String(globalId));
+    return decoded.typename === typename ? decoded.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Like decodeId, but keeps what cannot be decoded so that it is reported against its own index. */
+export function decodeIdOrRaw(globalId: string, typename: string): string {
+  return decodeId(globalId, typename) ?? globalId;
+}
+
+export function actorOf(context: GatewayContext): Actor {
+  if (!context.auth) throw new Error('actorOf called without an authenticated caller');
+  return { orgId: context.auth.orgId, keyId: context.auth.keyId, keyName: context.auth.keyName };
+}
+
+/** Publishes a committed outcome's events, then shapes it as a payload. */
+export function settle<T>(context: GatewayContext, outcome: Outcome<T>): PayloadShape<T> {
+  if (!outcome.ok) return { result: null, userErrors: outcome.errors };
+  publishAll(context.pubsub, outcome.events);
+  return { result: outcome.value, userErrors: [] };
+}
+
+export function rejected(errors: UserError[]): PayloadShape<never> {
+  return { result: null, userErrors: errors };
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Where-clause for a Relay node lookup, scoped to the caller's org. A malformed id matches
+ * nothing (the nil UUID) instead of reaching the database as an invalid uuid.
+ */
+export function scopedNodeWhere(id: string, context: GatewayContext) {
+  return { id: isUuid(id) ? id : NIL_UUID, orgId: orgOf(context) };
+}

@@ -1,0 +1,17 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { AuthContext } from '../auth/keys.js';
+import type { PubSub } from '../realtime/pubsub.js';
+
+/** What every resolver sees: the caller's identity and the shared services. */
+export interface GatewayContext {
+  prisma: PrismaClient;
+  auth: AuthContext | null;
+  pubsub: PubSub;
+  requestId: string;
+}
+
+/** The caller's org; resolvers below the scope checks may rely on it being there. */
+export function orgOf(context: GatewayContext): string {
+  if (!context.auth) throw new Error('orgOf called without an authenticated caller');
+  return context.auth.orgId;
+}

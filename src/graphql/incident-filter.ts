@@ -1,0 +1,110 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../domain/types.js';
+import { decodeId } from './common.js';
+
+export interface Comparator<T> {
+  eq?: T | null;
+  in?: T[] | null;
+  notIn?: T[] | null;
+}
+
+export interface DateComparator {
+  gt?: Date | null;
+  gte?: Date | null;
+  lt?: Date | null;
+  lte?: Date | null;
+  isNull?: boolean | null;
+}
+
+export interface IncidentFilterShape {
+  status?: Comparator<IncidentStatus> | null;
+  severity?: Comparator<IncidentSeverity> | null;
+  impact?: Comparator<IncidentImpact> | null;
+  kind?: Comparator<IncidentKind> | null;
+  ownerId?: Comparator<string> | null;
+  componentId?: Comparator<string> | null;
+  tag?: Comparator<string> | null;
+  startedAt?: DateComparator | null;
+  resolvedAt?: DateComparator | null;
+  search?: string | null;
+  and?: IncidentFilterShape[] | null;
+  or?: IncidentFilterShape[] | null;
+}
+
+function enumWhere<T>(comparator: Comparator<T> | null | undefined) {
+  if (!comparator) return undefined;
+  return {
+    ...(comparator.eq != null ? { equals: comparator.eq } : {}),
+    ...(comparator.in != null ? { in: comparator.in } : {}),
+    ...(comparator.notIn != null ? { notIn: comparator.notIn } : {}),
+  };
+}
+
+function dateWhere(comparator: DateComparator | null | undefined): Prisma.DateTimeNullableFilter | undefined {
+  if (!comparator) return undefined;
+  const where: Prisma.DateTimeNullableFilter = {};
+  if (comparator.gt != null) where.gt = comparator.gt;
+  if (comparator.gte != null) where.gte = comparator.gte;
+  if (comparator.lt != null) where.lt = comparator.lt;
+  if (comparator.lte != null) where.lte = comparator.lte;
+  if (comparator.isNull === true) where.equals = null;
+  if (comparator.isNull === false) where.not = null;
+  return where;
+}
+
+/** Ids that cannot be decoded still take part, as ids that match no row. */
+const NO_ROW = '00000000-0000-0000-0000-000000000000';
+function decodeAll(ids: string[], typename: string): string[] {
+  return ids.map((id) => decodeId(id, typename) ?? NO_ROW);
+}
+function decodeOne(id: string, typename: string): string {
+  return decodeId(id, typename) ?? NO_ROW;
+}
+
+/** The Prisma where-clause of an IncidentFilter (without the org scope, which callers add). */
+export function incidentWhere(filter: IncidentFilterShape | null | undefined): Prisma.IncidentWhereInput {
+  if (!filter) return {};
+  const clauses: Prisma.IncidentWhereInput[] = [];
+  const status = enumWhere(filter.status);
+  if (status) clauses.push({ status });
+  const severity = enumWhere(filter.severity);
+  if (severity) clauses.push({ severity });
+  const impact = enumWhere(filter.impact);
+  if (impact) clauses.push({ impact });
+  const kind = enumWhere(filter.kind);
+  if (kind) clauses.push({ kind });
+  if (filter.ownerId) {
+    const { eq, in: anyOf, notIn } = filter.ownerId;
+    if (eq != null) clauses.push({ ownerId: decodeOne(eq, 'User') });
+    if (anyOf != null) clauses.push({ ownerId: { in: decodeAll(anyOf, 'User') } });
+    if (notIn != null) clauses.push({ OR: [{ ownerId: null }, { ownerId: { notIn: decodeAll(notIn, 'User') } }] });
+  }
+  if (filter.componentId) {
+    const { eq, in: anyOf, notIn } = filter.componentId;
+    if (eq != null) clauses.push({ components: { some: { componentId: decodeOne(eq, 'Component') } } });
+    if (anyOf != null) clauses.push({ components: { some: { componentId: { in: decodeAll(anyOf, 'Component') } } } });
+    if (notIn != null) clauses.push({ components: { none: { componentId: { in: decodeAll(notIn, 'Component') } } } });
+  }
+  if (filter.tag) {
+    const { eq, in: anyOf, notIn } = filter.tag;
+    if (eq != null) clauses.push({ tags: { has: eq } });
+    if (anyOf != null) clauses.push({ tags: { hasSome: anyOf } });
+    if (notIn != null) clauses.push({ NOT: { tags: { hasSome: notIn } } });
+  }
+  const startedAt = dateWhere(filter.startedAt);
+  if (startedAt) clauses.push({ startedAt: startedAt as Prisma.DateTimeFilter });
+  const resolvedAt = dateWhere(filter.resolvedAt);
+  if (resolvedAt) clauses.push({ resolvedAt });
+  const search = filter.search?.trim();
+  if (search) {
+    clauses.push({
+      OR: [
+        { title: { contains: search, mode: 'insensitive' } },
+        { description: { contains: search, mode: 'insensitive' } },
+      ],
+    });
+  }
+  if (filter.and) clauses.push(...filter.and.map(incidentWhere));
+  if (filter.or) clauses.push({ OR: filter.or.map(incidentWhere) });
+  return clauses.length === 0 ? {} : { AND: clauses };
+}

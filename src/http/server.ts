@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { pendingMigrations } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+import { schema } from '../graphql/schema.js';
+import type { GatewayContext } from '../graphql/context.js';
+import { unauthenticated } from '../graphql/errors.js';
+import { bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
+import type { PubSub } from '../realtime/pubsub.js';
+import { createMetrics } from './metrics.js';
+import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
+
+export interface GatewayDeps {
+  config: Config;
+  db: Database;
+  pubsub: PubSub;
+  logger: Logger;
+}
+
+/** What Yoga's context factory receives besides the request: set by the WebSocket layer. */
+interface ServerContext {
+  requestId?: string;
+  socketAuth?: AuthContext;
+}
+
+/** WebSocket close codes of the contract. */
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_REVOKED = 4403;
+
+function isClientError(error: GraphQLError): boolean {
+  return typeof error.extensions?.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR';
+}
+
+export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
+  const metrics = createMetrics();
+  let draining = false;
+
+  const requestLogging: Plugin<GatewayContext> = {
+    onExecute({ args }) {
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result)) return;
+          const context = args.contextValue as GatewayContext;
+          const outcome = result.errors?.length ? 'error' : 'ok';
+          metrics.graphqlOperations.inc({ operation_type: operationType(args), outcome });
+          logger.info(
+            {
+              requestId: context.requestId,
+              orgId: context.auth?.orgId,
+              operationName: args.operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              errors: result.errors?.length ?? 0,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+
+  const yoga = createYoga<ServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    renderGraphiQL,
+    graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error : null;
+        const cause = original?.originalError;
+        if (original && !cause && isClientError(original)) return original;
+        if (cause instanceof GraphQLError && isClientError(cause)) return cause;
+        if (cause?.name === 'PothosValidationError') {
+          return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        if (original && !cause) return original;
+        logger.error({ err: cause ?? error, path: original?.path }, 'internal error');
+        return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
+      const requestId = initial.requestId ?? randomUUID();
+      if (initial.socketAuth) return { prisma: db.prisma, pubsub, requestId, auth: initial.socketAuth };
+      const token = bearerToken(initial.request.headers.get('authorization'));
+      if (token === null) return { prisma: db.prisma, pubsub, requestId, auth: null };
+      const check = token ? await checkApiKey(db.prisma, token) : ({ status: 'invalid' } as const);
+      if (check.status !== 'valid') {
+        throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
+      }
+      return { prisma: db.prisma, pubsub, requestId, auth: check.auth };
+    },
+    plugins: [requestLogging],
+  });
+
+  async function ready(): Promise<boolean> {
+    try {
+      await db.ping();
+      return (await pendingMigrations(db)).length === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route }, (performance.now() - started) / 1000);
+    });
+    if (draining) {
+      res.writeHead(503, { 'Content-Type': 'application/json', Connection: 'close', 'Retry-After': '1' });
+      res.end(JSON.stringify({ errors: [{ message: 'The gateway is shutting down.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+      return;
+    }
+    switch (url.pathname) {
+      case '/healthz':
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      case '/readyz': {
+        const isReady = await ready();
+        sendJson(res, isReady ? 200 : 503, { status: isReady ? 'ready' : 'not ready' });
+        return;
+      }
+      case '/metrics':
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+        return;
+    }
+    if (url.pathname === '/graphql') {
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > config.limits.maxBodyBytes) {
+        sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        req.resume();
+        return;
+      }
+      await yoga.handle(req, res, { requestId });
+      return;
+    }
+    sendJson(res, 404, { error: 'Not found' });
+  }
+
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+  const server: Server = createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  useServer<Record<string, unknown>, { auth?: AuthContext }>(
+    {
+      onConnect: async (ctx) => {
+        const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
+        const check = token ? await checkApiKey(db.prisma, token) : ({ status: 'invalid' } as const);
+        if (check.status !== 'valid') {
+          ctx.extra.socket.close(check.status === 'revoked' ? CLOSE_REVOKED : CLOSE_UNAUTHENTICATED, check.status === 'revoked' ? 'Revoked' : 'Unauthorized');
+          return false;
+        }
+        ctx.extra.auth = check.auth;
+        metrics.websocketConnections.inc();
+        return true;
+      },
+      onDisconnect: (ctx) => {
+        if (ctx.extra.auth) metrics.websocketConnections.dec();
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          socketAuth: ctx.extra.auth,
+        });
+        const document = parse(params.query);
+        const errors = validate(envelopedSchema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: envelopedSchema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+      execute: (args) => (args.rootValue as { execute: (args: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => unknown }).subscribe(args) as never,
+    },
+    wsServer,
+  );
+
+  return {
+    server,
+    metrics,
+    listen(port: number, host: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    /**
+     * Answers new requests with 503 while in-flight ones finish (up to the grace period),
+     * then stops listening and closes every socket.
+     */
+    async close(): Promise<void> {
+      draining = true;
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const grace = setTimeout(resolve, config.shutdownGraceMs);
+          idle = () => {
+            clearTimeout(grace);
+            resolve();
+          };
+        });
+      }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function operationType(args: ExecutionArgs): string {
+  const operation = args.document.definitions.find(
+    (definition) => definition.kind === 'OperationDefinition' && (!args.operationName || definition.name?.value === args.operationName),
+  );
+  return operation && 'operation' in operation ? operation.operation : 'unknown';
+}

@@ -1,0 +1,601 @@
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type {
+  ComponentStatus,
+  IncidentImpact,
+  IncidentSeverity,
+  IncidentStatus,
+  TimelineEntryKind,
+} from '../domain/types.js';
+import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
+import { componentStatusAfterRelease, deriveImpact } from '../domain/impact.js';
+import { onCallAt } from '../domain/oncall.js';
+import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
+import type { CheckedCreateIncident } from '../domain/incident-input.js';
+import { isUuid } from '../domain/ids.js';
+import type { GatewayEvent } from '../realtime/events.js';
+import type { IncidentChangeType } from '../realtime/pubsub.js';
+import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
+import { scheduleSpecOf, scheduleSpecInclude } from './schedules.js';
+
+/** A component named in an input: `status` null means "record its current status". */
+export interface ComponentChoice {
+  componentId: string;
+  status: ComponentStatus | null;
+}
+
+export interface ComponentRefsInput {
+  /** `componentIds` as given (decoded where possible). */
+  ids?: string[] | null;
+  /** `components` as given. */
+  withStatus?: ComponentChoice[] | null;
+}
+
+export interface CreateIncidentRefs extends ComponentRefsInput {
+  ownerId?: string | null;
+  ownerScheduleId?: string | null;
+  statusPageIds?: string[] | null;
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+interface TimelineEntryDraft {
+  kind: TimelineEntryKind;
+  status: IncidentStatus;
+  body: string;
+  notifySubscribers?: boolean;
+  changes?: { field: string; from: string | null; to: string | null }[];
+}
+
+/** Appends entries to an incident's timeline, numbering them after `lastSequence`. */
+async function writeTimeline(
+  tx: Tx,
+  actor: Actor,
+  incident: { id: string; orgId: string },
+  lastSequence: number,
+  entries: TimelineEntryDraft[],
+  events: GatewayEvent[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  let sequence = lastSequence;
+  for (const entry of entries) {
+    sequence += 1;
+    const row = await tx.incidentUpdate.create({
+      data: {
+        orgId: incident.orgId,
+        incidentId: incident.id,
+        sequence,
+        kind: entry.kind,
+        status: entry.status,
+        body: entry.body,
+        notifySubscribers: entry.notifySubscribers ?? false,
+        changes: entry.changes ?? Prisma.DbNull,
+        postedByKeyId: actor.keyId,
+        postedByName: actor.keyName,
+      },
+      select: { id: true },
+    });
+    ids.push(row.id);
+    events.push({
+      channel: 'incident.timeline',
+      event: { orgId: incident.orgId, incidentId: incident.id, updateId: row.id, sequence },
+    });
+  }
+  return ids;
+}
+
+function changedEvent(
+  type: IncidentChangeType,
+  incident: { id: string; orgId: string; version: number } & Record<string, unknown>,
+): GatewayEvent {
+  return {
+    channel: 'incident.changed',
+    event: {
+      orgId: incident.orgId,
+      type,
+      incidentId: incident.id,
+      snapshot: JSON.parse(JSON.stringify(incident)) as Record<string, unknown>,
+      cursor: Buffer.from(`${incident.id}:${incident.version}`).toString('base64url'),
+    },
+  };
+}
+
+async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
+  const incident = id ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
+  if (!incident) reject('NOT_FOUND', field, 'No incident with this id');
+  return incident;
+}
+
+/** Checks `componentIds`/`components` against the org's components; returns the union, in input order. */
+async function resolveComponentRefs(tx: Tx, orgId: string, refs: ComponentRefsInput): Promise<ComponentChoice[]> {
+  const ids = refs.ids ?? [];
+  const withStatus = refs.withStatus ?? [];
+  const candidates = [...ids, ...withStatus.map((choice) => choice.componentId)].filter(isUuid);
+  const existing = new Set(
+    candidates.length === 0
+      ? []
+      : (await tx.component.findMany({ where: { orgId, id: { in: candidates } }, select: { id: true } })).map((row) => row.id),
+  );
+  const errors: UserError[] = [
+    ...checkComponentRefs(ids, existing, 'componentIds'),
+    ...checkComponentRefs(
+      withStatus.map((choice) => choice.componentId),
+      existing,
+      'components',
+    ).map((error) => (error.field && error.field.length > 1 ? { ...error, field: [...error.field, 'componentId'] } : error)),
+  ];
+  const inBoth = new Set(ids);
+  withStatus.forEach((choice, index) => {
+    if (inBoth.has(choice.componentId)) {
+      errors.push({
+        code: 'DUPLICATE_COMPONENT_ID',
+        field: ['components', String(index), 'componentId'],
+        message: 'This component is also listed in componentIds',
+      });
+    }
+  });
+  if (ids.length + withStatus.length > 50 && !errors.some((error) => error.code === 'TOO_MANY_COMPONENTS')) {
+    errors.push({ code: 'TOO_MANY_COMPONENTS', field: null, message: 'An incident can list at most 50 components' });
+  }
+  if (errors.length > 0) throw new Rejection(errors);
+  return [...ids.map((componentId) => ({ componentId, status: null })), ...withStatus];
+}
+
+
+/**
+ * Puts `choices` on the incident (replacing what it had): statuses given are recorded and applied
+ * to the components themselves; the others record the component's current status.
+ * Returns the statuses now recorded in the incident.
+ */
+async function linkComponents(
+  tx: Tx,
+  orgId: string,
+  incidentId: string,
+  choices: ComponentChoice[],
+  applyStatuses: boolean,
+  events: GatewayEvent[],
+): Promise<ComponentStatus[]> {
+  await tx.incidentComponent.deleteMany({ where: { incidentId } });
+  if (choices.length === 0) return [];
+  const current = new Map(
+    (
+      await tx.component.findMany({
+        where: { orgId, id: { in: choices.map((choice) => choice.componentId) } },
+        select: { id: true, status: true },
+      })
+    ).map((row) => [row.id, row.status as ComponentStatus]),
+  );
+  const recorded = choices.map((choice) => ({
+    componentId: choice.componentId,
+    status: choice.status ?? current.get(choice.componentId) ?? 'OPERATIONAL',
+  }));
+  await tx.incidentComponent.createMany({
+    data: recorded.map((entry, position) => ({ incidentId, componentId: entry.componentId, status: entry.status, position })),
+  });
+  if (applyStatuses) {
+    for (const entry of recorded) {
+      if (current.get(entry.componentId) !== entry.status) {
+        await setComponentStatusInTx(tx, orgId, entry.componentId, entry.status, events);
+      }
+    }
+  }
+  return recorded.map((entry) => entry.status);
+}
+
+/** Changes a component's own status, keeps its history, and announces it. */
+export async function setComponentStatusInTx(
+  tx: Tx,
+  orgId: string,
+  componentId: string,
+  status: ComponentStatus,
+  events: GatewayEvent[],
+): Promise<void> {
+  await tx.component.update({ where: { id: componentId }, data: { status } });
+  await tx.componentStatusChange.create({ data: { orgId, componentId, status } });
+  events.push({ channel: 'component.status', event: { orgId, componentId, status } });
+}
+
+/**
+ * Components an incident no longer holds go back to OPERATIONAL, unless another open incident
+ * still lists them: then they take the worst status among those.
+ */
+async function releaseComponents(
+  tx: Tx,
+  orgId: string,
+  releasedBy: string,
+  componentIds: string[],
+  events: GatewayEvent[],
+): Promise<void> {
+  if (componentIds.length === 0) return;
+  const [components, holders] = await Promise.all([
+    tx.component.findMany({ where: { orgId, id: { in: componentIds } }, select: { id: true, status: true } }),
+    tx.incidentComponent.findMany({
+      where: {
+        componentId: { in: componentIds },
+        incidentId: { not: releasedBy },
+        incident: { orgId, status: { notIn: ['RESOLVED', 'POSTMORTEM', 'COMPLETED', 'CANCELLED'] } },
+      },
+      select: { componentId: true, status: true },
+    }),
+  ]);
+  for (const component of components) {
+    const stillHeld = holders.filter((holder) => holder.componentId === component.id).map((holder) => holder.status as ComponentStatus);
+    const next = componentStatusAfterRelease(stillHeld);
+    if (next !== component.status) await setComponentStatusInTx(tx, orgId, component.id, next, events);
+  }
+}
+
+async function resolveOwner(tx: Tx, orgId: string, ownerId: string | null | undefined, field: string[]): Promise<string | null> {
+  if (ownerId === undefined || ownerId === null) return null;
+  const user = isUuid(ownerId) ? await tx.user.findFirst({ where: { id: ownerId, orgId }, select: { id: true } }) : null;
+  if (!user) reject('NOT_FOUND', field, 'No user with this id');
+  return user.id;
+}
+
+/** Who is on call now on the schedule, and the oldest escalation policy that targets it. */
+async function resolveScheduleOwnership(tx: Tx, orgId: string, scheduleId: string, now: Date) {
+  const schedule = isUuid(scheduleId)
+    ? await tx.schedule.findFirst({ where: { id: scheduleId, orgId }, include: scheduleSpecInclude })
+    : null;
+  if (!schedule) reject('NOT_FOUND', ['ownerScheduleId'], 'No schedule with this id');
+  const onCall = onCallAt(scheduleSpecOf(schedule), now);
+  const policy = await tx.escalationPolicy.findFirst({
+    where: { orgId, rules: { some: { targets: { some: { scheduleId } } } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true },
+  });
+  return { ownerId: onCall?.userId ?? null, escalationPolicyId: policy?.id ?? null };
+}
+
+async function resolveStatusPages(tx: Tx, orgId: string, ids: string[]): Promise<string[]> {
+  const valid = ids.filter(isUuid);
+  const found = new Set(
+    valid.length === 0
+      ? []
+      : (await tx.statusPage.findMany({ where: { orgId, id: { in: valid } }, select: { id: true } })).map((row) => row.id),
+  );
+  const errors: UserError[] = ids.flatMap((id, index) =>
+    found.has(id) ? [] : [{ code: 'NOT_FOUND' as const, field: ['statusPageIds', String(index)], message: 'No status page with this id' }],
+  );
+  if (errors.length > 0) throw new Rejection(errors);
+  return [...new Set(ids)];
+}
+
+function requestHash(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value, (_key, inner) => (inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner)))
+    .digest('hex');
+}
+
+/** An earlier createIncident with the same key: its incident, or a conflict when the input differs. */
+async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string): Promise<string | null> {
+  const record = await tx.idempotencyRecord.findUnique({ where: { orgId_operation_key: { orgId, operation: 'createIncident', key } } });
+  if (!record) return null;
+  if (Date.now() - record.createdAt.getTime() > IDEMPOTENCY_TTL_MS) {
+    await tx.idempotencyRecord.delete({ where: { orgId_operation_key: { orgId, operation: 'createIncident', key } } });
+    return null;
+  }
+  if (record.requestHash !== hash) {
+    reject('IDEMPOTENCY_CONFLICT', ['idempotencyKey'], 'This idempotency key was used with a different input');
+  }
+  const incident = await tx.incident.findFirst({ where: { id: record.resultId, orgId }, select: { id: true } });
+  // The first incident was deleted since: the key is spent, answer as if it were new.
+  return incident?.id ?? null;
+}
+
+export async function createIncident(
+  prisma: PrismaClient,
+  actor: Actor,
+  fields: CheckedCreateIncident & { notifySubscribers: boolean },
+  refs: CreateIncidentRefs,
+): Promise<Outcome<{ incidentId: string }>> {
+  const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
+  const attempt = () =>
+    inTransaction(prisma, async (tx, events) => {
+      const { orgId } = actor;
+      if (fields.idempotencyKey) {
+        const replayed = await replayIdempotent(tx, orgId, fields.idempotencyKey, hash);
+        if (replayed) return { incidentId: replayed };
+      }
+      const now = new Date();
+      const problems: UserError[] = [];
+      const collect = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          return await work();
+        } catch (error) {
+          if (!(error instanceof Rejection)) throw error;
+          problems.push(...error.errors);
+          return undefined;
+        }
+      };
+      const explicitOwner = await collect(() => resolveOwner(tx, orgId, refs.ownerId, ['ownerId']));
+      const fromSchedule = refs.ownerScheduleId
+        ? await collect(() => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
+        : undefined;
+      const components = await collect(() => resolveComponentRefs(tx, orgId, refs));
+      const statusPageIds = await collect(() => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
+      if (problems.length > 0) throw new Rejection(problems);
+
+      const org = await tx.organization.update({
+        where: { id: orgId },
+        data: { nextIncidentNumber: { increment: 1 } },
+        select: { nextIncidentNumber: true },
+      });
+      const startedAt = fields.startedAt ?? now;
+      const incident = await tx.incident.create({
+        data: {
+          orgId,
+          number: org.nextIncidentNumber - 1,
+          title: fields.title,
+          description: fields.description,
+          kind: fields.kind,
+          status: fields.status,
+          severity: fields.severity,
+          impactOverride: fields.impactOverride,
+          impact: fields.impactOverride ?? 'NONE',
+          ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null,
+          escalationPolicyId: fromSchedule?.escalationPolicyId ?? null,
+          tags: fields.tags,
+          source: fields.source,
+          externalRef: fields.externalRef,
+          createdByKeyId: actor.keyId,
+          createdByName: actor.keyName,
+          startedAt,
+          resolvedAt: setsResolvedAtOnCreate(fields.status) ? now : null,
+          scheduledFor: fields.scheduledFor,
+          scheduledUntil: fields.scheduledUntil,
+          lastUpdateSequence: 1,
+        },
+      });
+      const open = isOpenStatus(fields.status);
+      const recorded = await linkComponents(tx, orgId, incident.id, components ?? [], open, events);
+      const impact = fields.impactOverride ?? deriveImpact(recorded);
+      if (statusPageIds && statusPageIds.length > 0) {
+        await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
+      }
+      const saved = impact === incident.impact ? incident : await tx.incident.update({ where: { id: incident.id }, data: { impact } });
+      await writeTimeline(tx, actor, incident, 0, [
+        { kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers },
+      ], events);
+      if (fields.idempotencyKey) {
+        await tx.idempotencyRecord.create({
+          data: { orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
+        });
+      }
+      events.push(changedEvent('CREATED', saved));
+      return { incidentId: incident.id };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two requests with one idempotency key raced: the loser replays the winner's result.
+    if (fields.idempotencyKey && isUniqueViolation(error)) return attempt();
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+/**
+ * Writes a change to an incident guarded by its version: concurrent writers never both win.
+ * Returns the updated row.
+ */
+async function saveIncident(
+  tx: Tx,
+  incident: { id: string; version: number },
+  data: Prisma.IncidentUncheckedUpdateManyInput,
+  timelineEntries: number,
+) {
+  const { count } = await tx.incident.updateMany({
+    where: { id: incident.id, version: incident.version },
+    data: { ...data, version: { increment: 1 }, lastUpdateSequence: { increment: timelineEntries } },
+  });
+  if (count === 0) reject('VERSION_CONFLICT', null, 'The incident was changed by someone else; fetch it and try again');
+  return tx.incident.findUniqueOrThrow({ where: { id: incident.id } });
+}
+
+function checkVersion(expectedVersion: number | null | undefined, actual: number): void {
+  const conflict = checkExpectedVersion(expectedVersion, actual);
+  if (conflict) throw new Rejection([conflict]);
+}
+
+export interface TransitionRequest {
+  id: string | null;
+  status: IncidentStatus;
+  message?: string | null;
+  notifySubscribers: boolean;
+  expectedVersion?: number | null;
+}
+
+/** The status change itself, shared by transitionIncident and postIncidentUpdate. */
+async function applyTransition(
+  tx: Tx,
+  actor: Actor,
+  incident: Awaited<ReturnType<typeof findIncident>>,
+  request: TransitionRequest,
+  events: GatewayEvent[],
+) {
+  const plan = planTransition({ kind: incident.kind, status: incident.status }, request.status);
+  if (!plan.ok) reject('INVALID_TRANSITION', ['status'], plan.message);
+  const now = new Date();
+  const saved = await saveIncident(
+    tx,
+    incident,
+    {
+      status: request.status,
+      ...(plan.setsResolvedAt ? { resolvedAt: now } : {}),
+      ...(plan.clearsResolvedAt ? { resolvedAt: null } : {}),
+      ...(plan.reopen ? { reopenCount: { increment: 1 } } : {}),
+    },
+    1,
+  );
+  const [updateId] = await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
+    {
+      kind: plan.entryKind,
+      status: request.status,
+      body: request.message ?? (plan.reopen ? 'Incident reopened.' : `Status changed to ${request.status}.`),
+      notifySubscribers: request.notifySubscribers,
+      changes: [{ field: 'status', from: incident.status, to: request.status }],
+    },
+  ], events);
+  if (plan.releasesComponents) {
+    const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
+    await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
+  }
+  events.push(changedEvent('TRANSITIONED', saved));
+  return { incidentId: incident.id, updateId };
+}
+
+export function transitionIncident(prisma: PrismaClient, actor: Actor, request: TransitionRequest) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, request.id, ['id']);
+    checkVersion(request.expectedVersion, incident.version);
+    return applyTransition(tx, actor, incident, request, events);
+  });
+}
+
+export interface PostUpdateRequest {
+  incidentId: string | null;
+  body: string;
+  status?: IncidentStatus | null;
+  notifySubscribers: boolean;
+}
+
+/** A message on the timeline; with a new status it is also the transition's entry. */
+export function postIncidentUpdate(prisma: PrismaClient, actor: Actor, request: PostUpdateRequest) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, request.incidentId, ['incidentId']);
+    if (request.status && request.status !== incident.status) {
+      return applyTransition(tx, actor, incident, { id: incident.id, status: request.status, message: request.body, notifySubscribers: request.notifySubscribers }, events);
+    }
+    const saved = await saveIncident(tx, incident, {}, 1);
+    const [updateId] = await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
+      { kind: 'MESSAGE', status: incident.status, body: request.body, notifySubscribers: request.notifySubscribers },
+    ], events);
+    events.push(changedEvent('UPDATED', saved));
+    return { incidentId: incident.id, updateId };
+  });
+}
+
+export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: string | null) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, id, ['id']);
+    // A second acknowledgement succeeds and changes nothing.
+    if (incident.acknowledgedAt) return { incidentId: incident.id };
+    const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
+    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
+      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.` },
+    ], events);
+    events.push(changedEvent('UPDATED', saved));
+    return { incidentId: incident.id };
+  });
+}
+
+export interface UpdateIncidentRequest {
+  id: string | null;
+  expectedVersion?: number | null;
+  title?: string;
+  description?: string | null;
+  severity?: IncidentSeverity;
+  /** null clears the override, so impact follows the components again. */
+  impact?: IncidentImpact | null;
+  tags?: string[];
+  /** null removes the owner. */
+  ownerId?: string | null;
+}
+
+export function updateIncident(prisma: PrismaClient, actor: Actor, request: UpdateIncidentRequest) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, request.id, ['id']);
+    checkVersion(request.expectedVersion, incident.version);
+    const ownerId = request.ownerId === undefined ? incident.ownerId : await resolveOwner(tx, actor.orgId, request.ownerId, ['ownerId']);
+    const data: Prisma.IncidentUncheckedUpdateManyInput = {};
+    const entries: TimelineEntryDraft[] = [];
+    const status = incident.status;
+    if (request.title !== undefined && request.title !== incident.title) data.title = request.title;
+    if (request.description !== undefined && request.description !== incident.description) data.description = request.description;
+    if (request.tags !== undefined && JSON.stringify(request.tags) !== JSON.stringify(incident.tags)) data.tags = request.tags;
+    if (request.severity !== undefined && request.severity !== incident.severity) {
+      data.severity = request.severity;
+      entries.push({
+        kind: 'SEVERITY_CHANGED',
+        status,
+        body: `Severity changed from ${incident.severity} to ${request.severity}.`,
+        changes: [{ field: 'severity', from: incident.severity, to: request.severity }],
+      });
+    }
+    if (request.impact !== undefined) {
+      const recorded = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { status: true } });
+      const impact = request.impact ?? deriveImpact(recorded.map((row) => row.status as ComponentStatus));
+      if (request.impact !== incident.impactOverride) data.impactOverride = request.impact;
+      if (impact !== incident.impact) {
+        data.impact = impact;
+        entries.push(impactEntry(status, incident.impact, impact));
+      }
+    }
+    if (ownerId !== incident.ownerId) {
+      data.ownerId = ownerId;
+      entries.push({
+        kind: 'OWNER_CHANGED',
+        status,
+        body: ownerId ? 'Owner changed.' : 'Owner removed.',
+        changes: [{ field: 'owner', from: incident.ownerId, to: ownerId }],
+      });
+    }
+    if (Object.keys(data).length === 0) return { incidentId: incident.id };
+    const saved = await saveIncident(tx, incident, data, entries.length);
+    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, entries, events);
+    events.push(changedEvent('UPDATED', saved));
+    return { incidentId: incident.id };
+  });
+}
+
+function impactEntry(status: IncidentStatus, from: IncidentImpact, to: IncidentImpact): TimelineEntryDraft {
+  return {
+    kind: 'IMPACT_CHANGED',
+    status,
+    body: `Impact changed from ${from} to ${to}.`,
+    changes: [{ field: 'impact', from, to }],
+  };
+}
+
+/** Replaces the incident's components; impact follows unless overridden. */
+export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: string | null, refs: ComponentRefsInput) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, id, ['id']);
+    const choices = await resolveComponentRefs(tx, actor.orgId, refs);
+    const before = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true, status: true } });
+    const open = isOpenStatus(incident.status);
+    const recorded = await linkComponents(tx, actor.orgId, incident.id, choices, open, events);
+    const kept = new Set(choices.map((choice) => choice.componentId));
+    if (open) await releaseComponents(tx, actor.orgId, incident.id, before.map((row) => row.componentId).filter((componentId) => !kept.has(componentId)), events);
+    const impact = incident.impactOverride ?? deriveImpact(recorded);
+    const entries: TimelineEntryDraft[] = [
+      {
+        kind: 'COMPONENTS_CHANGED',
+        status: incident.status,
+        body: `Affected components changed (${recorded.length}).`,
+        changes: [{ field: 'components', from: JSON.stringify(before.map((row) => row.componentId)), to: JSON.stringify([...kept]) }],
+      },
+    ];
+    if (impact !== incident.impact) entries.push(impactEntry(incident.status, incident.impact, impact));
+    const saved = await saveIncident(tx, incident, { impact }, entries.length);
+    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, entries, events);
+    events.push(changedEvent('UPDATED', saved));
+    return { incidentId: incident.id };
+  });
+}
+
+export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | null) {
+  return inTransaction(prisma, async (tx, events) => {
+    const incident = await findIncident(tx, actor.orgId, id, ['id']);
+    const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
+    await tx.incident.delete({ where: { id: incident.id } });
+    if (isOpenStatus(incident.status)) await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
+    events.push(changedEvent('DELETED', incident));
+    return { deletedIncidentId: incident.id };
+  });
+}
