@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { Database } from './db/client.js';
+import type { Database, OpenDatabaseOptions } from './db/client.js';
 import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
 import type { Logger } from './logger.js';
@@ -13,8 +13,12 @@ export interface RunningGateway {
 }
 
 /** config -> db -> migrate -> server. `stop` drains requests, closes sockets, pub/sub and the database. */
-export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
-  const db = await openMigratedDatabase(config, logger);
+export async function startGateway(
+  config: Config,
+  logger: Logger,
+  options: Pick<OpenDatabaseOptions, 'onStatement'> = {},
+): Promise<RunningGateway> {
+  const db = await openMigratedDatabase(config, logger, options);
   const pubsub = createGatewayPubSub(config.redisUrl);
   const gateway = createGateway({ config, db, pubsub, logger });
   const port = await gateway.listen(config.port, config.host);

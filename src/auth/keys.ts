@@ -13,6 +13,7 @@ export interface AuthContext {
 }
 
 const KEY_PREFIX = 'igw_';
+const PREFIX_LENGTH = KEY_PREFIX.length + 12;
 
 /** admin implies write, write implies read. */
 export function expandScopes(granted: readonly string[]): Set<Scope> {
@@ -53,8 +54,9 @@ export function bearerToken(header: string | null | undefined): string | null {
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function checkApiKey(prisma: PrismaClient, key: string): Promise<KeyCheck> {
-  const prefix = key.slice(0, key.lastIndexOf('_'));
-  if (!prefix.startsWith(KEY_PREFIX)) return { status: 'invalid' };
+  // The secret is base64url and may itself contain "_", so the prefix is cut by length.
+  const prefix = key.slice(0, PREFIX_LENGTH);
+  if (!prefix.startsWith(KEY_PREFIX) || key[PREFIX_LENGTH] !== '_') return { status: 'invalid' };
   const row = await prisma.apiKey.findUnique({ where: { prefix } });
   if (!row) return { status: 'invalid' };
   const expected = Buffer.from(row.hash, 'hex');

@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { startGateway, type RunningGateway } from '../../src/app.js';
+import { createLogger } from '../../src/logger.js';
+import type { Scope } from '../../src/auth/keys.js';
+import { issueApiKey } from '../../src/services/api-keys.js';
+import { createTestDatabase } from './postgres.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set. Use with describe.each. */
+export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestGateway {
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  running: RunningGateway;
+  /** SQL statements sent since the last reset (only counted while `countStatements` is on). */
+  statements: string[];
+  countStatements: boolean;
+  /** A new organization with a key of the given scopes. */
+  createOrg(scopes?: Scope[], slug?: string): Promise<{ orgId: string; key: string; slug: string }>;
+  stop(): Promise<void>;
+}
+
+let orgCounter = 0;
+
+/**
+ * The real gateway on a free port of 127.0.0.1, on a fresh database of its own: a new PGlite
+ * data dir, or a new PostgreSQL database on TEST_DATABASE_URL's server.
+ */
+export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): Promise<TestGateway> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-test-'));
+  const database = backend === 'postgres' ? await createTestDatabase() : null;
+  if (backend === 'postgres' && !database) throw new Error('TEST_DATABASE_URL is not set');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SHUTDOWN_GRACE_MS: '5000',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  });
+  const statements: string[] = [];
+  const gateway: Partial<TestGateway> = { statements, countStatements: false };
+  const running = await startGateway(config, createLogger(config.logLevel), {
+    onStatement: (sql) => {
+      if (gateway.countStatements) statements.push(sql);
+    },
+  });
+  const url = `http://127.0.0.1:${running.port}`;
+  return Object.assign(gateway, {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    wsUrl: `ws://127.0.0.1:${running.port}/graphql`,
+    running,
+    async createOrg(scopes: Scope[] = ['admin'], slug?: string) {
+      orgCounter += 1;
+      const orgSlug = slug ?? `org-${process.pid}-${orgCounter}-${Math.random().toString(36).slice(2, 8)}`;
+      const org = await running.db.prisma.organization.create({ data: { slug: orgSlug, name: `Test ${orgSlug}` } });
+      const { key } = await issueApiKey(running.db.prisma, org.id, `test key ${scopes.join(',')}`, scopes);
+      return { orgId: org.id, key, slug: orgSlug };
+    },
+    async stop() {
+      await running.stop();
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  }) as TestGateway;
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/** One GraphQL request over HTTP, as a client sends it. */
+export async function gql<T = Record<string, any>>(
+  gateway: Pick<TestGateway, 'graphqlUrl'>,
+  key: string | null,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(gateway.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
