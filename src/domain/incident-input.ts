@@ -2,6 +2,11 @@ import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } f
 import { initialStatus, isStatusOfKind } from './lifecycle.js';
 import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, normalizeText, type ErrorCode, type UserError } from './validation.js';
 
+/** PostgreSQL text cannot hold NUL characters: such input is the client's mistake, not an internal error. */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000');
+}
+
 /** Collects every problem with an input, so a client learns all of them in one round trip. */
 export class InputCheck {
   readonly errors: UserError[] = [];
@@ -19,7 +24,8 @@ export class InputCheck {
     if (value === undefined || value === null) return value;
     const text = normalizeText(value);
     const min = limits.min ?? 0;
-    if (text.length < min) this.fail([field], min === 1 ? `${field} must not be blank` : `${field} needs at least ${min} characters`);
+    if (!isStorableText(text)) this.fail([field], `${field} must not contain NUL characters`);
+    else if (text.length < min) this.fail([field], min === 1 ? `${field} must not be blank` : `${field} needs at least ${min} characters`);
     else if (text.length > limits.max) this.fail([field], `${field} must be at most ${limits.max} characters`);
     return text;
   }
@@ -50,8 +56,8 @@ export function checkTags(check: InputCheck, tags: readonly string[] | null | un
   const result: string[] = [];
   tags.forEach((raw, index) => {
     const tag = normalizeText(raw);
-    if (tag.length === 0 || tag.length > TAG_MAX_LENGTH) {
-      check.fail(['tags', index], `a tag must be 1 to ${TAG_MAX_LENGTH} characters`);
+    if (tag.length === 0 || tag.length > TAG_MAX_LENGTH || !isStorableText(tag)) {
+      check.fail(['tags', index], `a tag must be 1 to ${TAG_MAX_LENGTH} characters, without NUL`);
     } else if (!seen.has(tag.toLowerCase())) {
       seen.add(tag.toLowerCase());
       result.push(tag);

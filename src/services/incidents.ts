@@ -14,6 +14,7 @@ import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
+import { encodeComponents } from '../domain/history.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -143,44 +144,58 @@ async function resolveComponentRefs(tx: Tx, orgId: string, refs: ComponentRefsIn
 }
 
 
-/**
- * Puts `choices` on the incident (replacing what it had): statuses given are recorded and applied
- * to the components themselves; the others record the component's current status.
- * Returns the statuses now recorded in the incident.
- */
-async function linkComponents(
-  tx: Tx,
-  orgId: string,
-  incidentId: string,
-  choices: ComponentChoice[],
-  applyStatuses: boolean,
-  events: GatewayEvent[],
-): Promise<ComponentStatus[]> {
-  await tx.incidentComponent.deleteMany({ where: { incidentId } });
-  if (choices.length === 0) return [];
+interface ComponentPlan {
+  /** What the incident will record, in input order. */
+  recorded: { componentId: string; status: ComponentStatus }[];
+  /** Each named component's own status now. */
+  current: Map<string, ComponentStatus>;
+}
+
+/** What the incident records for `choices`: statuses given, else the component's current status. */
+async function planComponents(tx: Tx, orgId: string, choices: ComponentChoice[]): Promise<ComponentPlan> {
   const current = new Map(
-    (
-      await tx.component.findMany({
-        where: { orgId, id: { in: choices.map((choice) => choice.componentId) } },
-        select: { id: true, status: true },
-      })
-    ).map((row) => [row.id, row.status as ComponentStatus]),
+    choices.length === 0
+      ? []
+      : (
+          await tx.component.findMany({
+            where: { orgId, id: { in: choices.map((choice) => choice.componentId) } },
+            select: { id: true, status: true },
+          })
+        ).map((row) => [row.id, row.status as ComponentStatus]),
   );
   const recorded = choices.map((choice) => ({
     componentId: choice.componentId,
     status: choice.status ?? current.get(choice.componentId) ?? 'OPERATIONAL',
   }));
+  return { recorded, current };
+}
+
+/** Components whose own status the plan changes when it is applied. */
+function statusChangesOf(plan: ComponentPlan) {
+  return plan.recorded.filter((entry) => plan.current.get(entry.componentId) !== entry.status);
+}
+
+/**
+ * Puts the plan on the incident (replacing what it had); with `applyStatuses` the recorded
+ * statuses are applied to the components themselves. Returns the statuses now recorded.
+ */
+async function linkComponents(
+  tx: Tx,
+  orgId: string,
+  incidentId: string,
+  plan: ComponentPlan,
+  applyStatuses: boolean,
+  events: GatewayEvent[],
+): Promise<ComponentStatus[]> {
+  await tx.incidentComponent.deleteMany({ where: { incidentId } });
+  if (plan.recorded.length === 0) return [];
   await tx.incidentComponent.createMany({
-    data: recorded.map((entry, position) => ({ incidentId, componentId: entry.componentId, status: entry.status, position })),
+    data: plan.recorded.map((entry, position) => ({ incidentId, componentId: entry.componentId, status: entry.status, position })),
   });
   if (applyStatuses) {
-    for (const entry of recorded) {
-      if (current.get(entry.componentId) !== entry.status) {
-        await setComponentStatusInTx(tx, orgId, entry.componentId, entry.status, events);
-      }
-    }
+    for (const entry of statusChangesOf(plan)) await setComponentStatusInTx(tx, orgId, entry.componentId, entry.status, events);
   }
-  return recorded.map((entry) => entry.status);
+  return plan.recorded.map((entry) => entry.status);
 }
 
 /** Changes a component's own status, keeps its history, and announces it. */
@@ -349,7 +364,8 @@ export async function createIncident(
         },
       });
       const open = isOpenStatus(fields.status);
-      const recorded = await linkComponents(tx, orgId, incident.id, components ?? [], open, events);
+      const plan = await planComponents(tx, orgId, components ?? []);
+      const recorded = await linkComponents(tx, orgId, incident.id, plan, open, events);
       const impact = fields.impactOverride ?? deriveImpact(recorded);
       if (statusPageIds && statusPageIds.length > 0) {
         await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
@@ -562,14 +578,24 @@ function impactEntry(status: IncidentStatus, from: IncidentImpact, to: IncidentI
   };
 }
 
-/** Replaces the incident's components; impact follows unless overridden. */
+/** Replaces the incident's components; impact follows unless overridden. Setting what is already there changes nothing. */
 export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: string | null, refs: ComponentRefsInput) {
   return inTransaction(prisma, async (tx, events) => {
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     const choices = await resolveComponentRefs(tx, actor.orgId, refs);
-    const before = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true, status: true } });
+    const plan = await planComponents(tx, actor.orgId, choices);
+    const before = await tx.incidentComponent.findMany({
+      where: { incidentId: incident.id },
+      orderBy: { position: 'asc' },
+      select: { componentId: true, status: true },
+    });
     const open = isOpenStatus(incident.status);
-    const recorded = await linkComponents(tx, actor.orgId, incident.id, choices, open, events);
+    const sameLinks =
+      before.length === plan.recorded.length &&
+      before.every((row, index) => row.componentId === plan.recorded[index].componentId && row.status === plan.recorded[index].status);
+    if (sameLinks && !(open && statusChangesOf(plan).length > 0)) return { incidentId: incident.id };
+
+    const recorded = await linkComponents(tx, actor.orgId, incident.id, plan, open, events);
     const kept = new Set(choices.map((choice) => choice.componentId));
     if (open) await releaseComponents(tx, actor.orgId, incident.id, before.map((row) => row.componentId).filter((componentId) => !kept.has(componentId)), events);
     const impact = incident.impactOverride ?? deriveImpact(recorded);

@@ -123,12 +123,28 @@ interface ChangeShape {
   to: string | null;
 }
 
+/** Changes store raw ids; clients get global IDs they can pass to node(). */
+function presentChangeValue(field: string, value: string | null): string | null {
+  if (value === null) return null;
+  if (field === 'owner') return encodeGlobalID('User', value);
+  if (field === 'components') return JSON.stringify((JSON.parse(value) as string[]).map((id) => encodeGlobalID('Component', id)));
+  return value;
+}
+
 const TimelineChangeRef = builder.objectRef<ChangeShape>('TimelineChange').implement({
   description: 'One value that a timeline entry changed.',
   fields: (t) => ({
     field: t.exposeString('field', { description: 'Which field: status, severity, impact, owner or components.' }),
-    from: t.exposeString('from', { nullable: true, description: 'The value before.' }),
-    to: t.exposeString('to', { nullable: true, description: 'The value after.' }),
+    from: t.string({
+      nullable: true,
+      description: 'The value before: an enum value, a User ID (owner), or a JSON array of Component IDs (components).',
+      resolve: (change) => presentChangeValue(change.field, change.from),
+    }),
+    to: t.string({
+      nullable: true,
+      description: 'The value after, in the same form as `from`.',
+      resolve: (change) => presentChangeValue(change.field, change.to),
+    }),
   }),
 });
 
