@@ -14,7 +14,6 @@ import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
-import { encodeComponents } from '../domain/history.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
