@@ -31,6 +31,14 @@ class PageSizeGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
       return resolver(parent, args, context, info);
     };
   }
+
+  // plugin-prisma adds `totalCount` to connections without a way to describe it.
+  override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {
+    if (fieldConfig.extensions?.pothosPrismaTotalCount && !fieldConfig.description) {
+      return { ...fieldConfig, description: 'How many items match, across all pages.' };
+    }
+    return fieldConfig;
+  }
 }
 
 declare global {
@@ -75,12 +83,31 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     clientMutationId: 'omit',
-    nodesOnConnection: true,
     cursorType: 'String',
-    nodeQueryOptions: { description: 'Fetches any object by its global ID; an id of another organization is null.' },
-    nodesQueryOptions: { description: 'Fetches objects by their global IDs, in order; unknown ids give null.' },
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID; an id of another organization is null.',
+      args: { id: { description: 'A global ID.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Fetches objects by their global IDs, in order; unknown ids give null.',
+      args: { ids: { description: 'Global IDs.' } },
+    },
     nodeTypeOptions: { description: 'An object with a global ID.' },
+    idFieldOptions: { description: 'Global ID: pass it to node(id) or to mutations.' },
     pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },
+    pageInfoFieldOptions: { description: 'Where this page sits: cursors and whether more pages exist.' },
+    hasNextPageFieldOptions: { description: 'True when there are items after this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when there are items before this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page; pass as `before` for the previous page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page; pass as `after` for the next page.' },
+    edgesFieldOptions: { description: 'The items of this page with their cursors.' },
+    nodesOnConnection: { description: 'The items of this page.' },
+    cursorFieldOptions: { description: 'Opaque position of this item; pass as `after` or `before`.' },
+    nodeFieldOptions: { description: 'The item.' },
+    firstArgOptions: { description: 'Page size from the start or from `after`: 1..100, default 25.' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    lastArgOptions: { description: 'Page size from the end or from `before`: 1..100.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
   },
 });
 
