@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../domain/types.js';
 import { decodeId } from './common.js';
+import { isStorableText } from '../domain/incident-input.js';
 
 export interface Comparator<T> {
   eq?: T | null;
@@ -54,6 +55,14 @@ function dateWhere(comparator: DateComparator | null | undefined): Prisma.DateTi
 
 /** Ids that cannot be decoded still take part, as ids that match no row. */
 const NO_ROW = '00000000-0000-0000-0000-000000000000';
+/** Text no row can hold (NUL) matches nothing, rather than failing in the database. */
+const MATCHES_NOTHING: Prisma.IncidentWhereInput = { id: NO_ROW };
+
+/** Prisma's `contains` becomes a LIKE pattern: the search text's own % and _ must match literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
 function decodeAll(ids: string[], typename: string): string[] {
   return ids.map((id) => decodeId(id, typename) ?? NO_ROW);
 }
@@ -87,9 +96,9 @@ export function incidentWhere(filter: IncidentFilterShape | null | undefined): P
   }
   if (filter.tag) {
     const { eq, in: anyOf, notIn } = filter.tag;
-    if (eq != null) clauses.push({ tags: { has: eq } });
-    if (anyOf != null) clauses.push({ tags: { hasSome: anyOf } });
-    if (notIn != null) clauses.push({ NOT: { tags: { hasSome: notIn } } });
+    if (eq != null) clauses.push(isStorableText(eq) ? { tags: { has: eq } } : MATCHES_NOTHING);
+    if (anyOf != null) clauses.push({ tags: { hasSome: anyOf.filter(isStorableText) } });
+    if (notIn != null) clauses.push({ NOT: { tags: { hasSome: notIn.filter(isStorableText) } } });
   }
   const startedAt = dateWhere(filter.startedAt);
   if (startedAt) clauses.push({ startedAt: startedAt as Prisma.DateTimeFilter });
@@ -97,12 +106,17 @@ export function incidentWhere(filter: IncidentFilterShape | null | undefined): P
   if (resolvedAt) clauses.push({ resolvedAt });
   const search = filter.search?.trim();
   if (search) {
-    clauses.push({
-      OR: [
-        { title: { contains: search, mode: 'insensitive' } },
-        { description: { contains: search, mode: 'insensitive' } },
-      ],
-    });
+    const pattern = escapeLike(search);
+    clauses.push(
+      isStorableText(search)
+        ? {
+            OR: [
+              { title: { contains: pattern, mode: 'insensitive' } },
+              { description: { contains: pattern, mode: 'insensitive' } },
+            ],
+          }
+        : MATCHES_NOTHING,
+    );
   }
   if (filter.and) clauses.push(...filter.and.map(incidentWhere));
   if (filter.or) clauses.push({ OR: filter.or.map(incidentWhere) });

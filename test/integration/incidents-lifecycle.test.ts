@@ -359,6 +359,11 @@ describe.each(backends)('incident lifecycle on %s', (backend) => {
         ]),
       );
       expect(after.timeline.nodes.slice(1).map((entry) => entry.kind)).toEqual(['COMPONENTS_CHANGED', 'IMPACT_CHANGED']);
+      // The change names components by global ID, as clients pass them to node().
+      const [componentsChange] = after.timeline.nodes[1].changes;
+      expect(componentsChange.field).toBe('components');
+      expect(componentsChange.to).toContain(a);
+      expect(componentsChange.to).toContain(b);
       expect(await componentStatus(gateway, org.key, a)).toBe('PARTIAL_OUTAGE');
 
       const worse = (await mutate(gateway, org.key, 'setIncidentComponents', { id: incident.id, components: [{ componentId: b, status: 'MAJOR_OUTAGE' }] })).incident!;

@@ -127,8 +127,15 @@ interface ChangeShape {
 function presentChangeValue(field: string, value: string | null): string | null {
   if (value === null) return null;
   if (field === 'owner') return encodeGlobalID('User', value);
-  if (field === 'components') return JSON.stringify((JSON.parse(value) as string[]).map((id) => encodeGlobalID('Component', id)));
+  if (field === 'components') return JSON.stringify((JSON.parse(value) as ComponentChangeItem[]).map(presentComponentItem));
   return value;
+}
+
+/** A `components` change lists component ids, or `{ componentId, status }` entries. */
+type ComponentChangeItem = string | { componentId: string; status?: string };
+
+function presentComponentItem(item: ComponentChangeItem): ComponentChangeItem {
+  return typeof item === 'string' ? encodeGlobalID('Component', item) : { ...item, componentId: encodeGlobalID('Component', item.componentId) };
 }
 
 const TimelineChangeRef = builder.objectRef<ChangeShape>('TimelineChange').implement({
@@ -137,7 +144,7 @@ const TimelineChangeRef = builder.objectRef<ChangeShape>('TimelineChange').imple
     field: t.exposeString('field', { description: 'Which field: status, severity, impact, owner or components.' }),
     from: t.string({
       nullable: true,
-      description: 'The value before: an enum value, a User ID (owner), or a JSON array of Component IDs (components).',
+      description: 'The value before: an enum value, a User ID (owner), or a JSON array naming Components by global ID (components).',
       resolve: (change) => presentChangeValue(change.field, change.from),
     }),
     to: t.string({
