@@ -8,7 +8,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
-import { reportStatements } from './statement-reporter.js';
+import { reportStatements, type StatementListener } from './statement-reporter.js';
 
 export interface Database {
   prisma: PrismaClient;
@@ -23,8 +23,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** PostgreSQL connections in the pool (default 10); ignored for PGlite. */
   poolSize?: number;
-  /** Called with every SQL statement sent to the database (tests count them). */
-  onStatement?: (sql: string) => void;
+  /** Called with every SQL statement sent to the database (tests count them and measure results). */
+  onStatement?: StatementListener;
 }
 
 /** What the migration runner needs to reach the same database as a `Database`. */
@@ -50,7 +50,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openPostgres(
   databaseUrl: string,
   poolSize: number,
-  onStatement: ((sql: string) => void) | undefined,
+  onStatement: StatementListener | undefined,
 ): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
@@ -60,7 +60,7 @@ async function openPostgres(
   return db;
 }
 
-async function openPglite(dataDir: string, onStatement: ((sql: string) => void) | undefined): Promise<Database> {
+async function openPglite(dataDir: string, onStatement: StatementListener | undefined): Promise<Database> {
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true });
   const lock = await acquireDataDirLock(directory);
@@ -101,7 +101,7 @@ function createDatabase(kind: Database['kind'], prisma: PrismaClient, closeDrive
 
 function withStatementReporter(
   factory: SqlDriverAdapterFactory,
-  onStatement: ((sql: string) => void) | undefined,
+  onStatement: StatementListener | undefined,
 ): SqlDriverAdapterFactory {
   return onStatement ? reportStatements(factory, onStatement) : factory;
 }

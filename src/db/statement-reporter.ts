@@ -3,15 +3,25 @@ import type {
   SqlDriverAdapter,
   SqlDriverAdapterFactory,
   SqlQuery,
+  SqlResultSet,
   Transaction,
 } from '@prisma/driver-adapter-utils';
 
-type StatementListener = (sql: string) => void;
+/** One statement as sent; `result` is filled in when the database answers a query. */
+export interface ReportedStatement {
+  sql: string;
+  args: readonly unknown[];
+  /** Rows returned and the size of their values in characters (JSON-aggregated relations included). */
+  result?: { rows: number; bytes: number };
+}
+
+export type StatementListener = (sql: string, statement: ReportedStatement) => void;
 
 /**
  * Reports every statement a driver adapter sends, one call per round trip, the same on
  * PostgreSQL and PGlite: statements the drivers send on their own (BEGIN, and COMMIT or
- * ROLLBACK when the transaction uses "phantom" queries) are reported by name.
+ * ROLLBACK when the transaction uses "phantom" queries) are reported by name. Query results are
+ * measured too, so tests can prove that what a request fetches does not grow with unrelated rows.
  */
 export function reportStatements(factory: SqlDriverAdapterFactory, onStatement: StatementListener): SqlDriverAdapterFactory {
   return {
@@ -25,21 +35,18 @@ function reportAdapterStatements(adapter: SqlDriverAdapter, onStatement: Stateme
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw(query: SqlQuery) {
-      onStatement(query.sql);
-      return adapter.queryRaw(query);
-    },
+    queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => adapter.queryRaw(query)),
     executeRaw(query: SqlQuery) {
-      onStatement(query.sql);
+      report(onStatement, query.sql, query.args);
       return adapter.executeRaw(query);
     },
     executeScript(script: string) {
-      onStatement(script);
+      report(onStatement, script);
       return adapter.executeScript(script);
     },
     async startTransaction(isolationLevel?: IsolationLevel) {
-      if (isolationLevel) onStatement(`SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
-      onStatement('BEGIN');
+      if (isolationLevel) report(onStatement, `SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
+      report(onStatement, 'BEGIN');
       return reportTransactionStatements(await adapter.startTransaction(isolationLevel), onStatement);
     },
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
@@ -53,21 +60,18 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
     provider: transaction.provider,
     adapterName: transaction.adapterName,
     options: transaction.options,
-    queryRaw(query: SqlQuery) {
-      onStatement(query.sql);
-      return transaction.queryRaw(query);
-    },
+    queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => transaction.queryRaw(query)),
     executeRaw(query: SqlQuery) {
-      onStatement(query.sql);
+      report(onStatement, query.sql, query.args);
       return transaction.executeRaw(query);
     },
     // Without phantom queries Prisma sends COMMIT/ROLLBACK through executeRaw itself.
     commit() {
-      if (usePhantomQuery) onStatement('COMMIT');
+      if (usePhantomQuery) report(onStatement, 'COMMIT');
       return transaction.commit();
     },
     rollback() {
-      if (usePhantomQuery) onStatement('ROLLBACK');
+      if (usePhantomQuery) report(onStatement, 'ROLLBACK');
       return transaction.rollback();
     },
   };
@@ -75,21 +79,43 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
   const { createSavepoint, rollbackToSavepoint, releaseSavepoint } = transaction;
   if (createSavepoint) {
     reported.createSavepoint = (name) => {
-      onStatement(`SAVEPOINT ${name}`);
+      report(onStatement, `SAVEPOINT ${name}`);
       return createSavepoint.call(transaction, name);
     };
   }
   if (rollbackToSavepoint) {
     reported.rollbackToSavepoint = (name) => {
-      onStatement(`ROLLBACK TO SAVEPOINT ${name}`);
+      report(onStatement, `ROLLBACK TO SAVEPOINT ${name}`);
       return rollbackToSavepoint.call(transaction, name);
     };
   }
   if (releaseSavepoint) {
     reported.releaseSavepoint = (name) => {
-      onStatement(`RELEASE SAVEPOINT ${name}`);
+      report(onStatement, `RELEASE SAVEPOINT ${name}`);
       return releaseSavepoint.call(transaction, name);
     };
   }
   return reported;
+}
+
+function report(onStatement: StatementListener, sql: string, args: readonly unknown[] = []): ReportedStatement {
+  const statement: ReportedStatement = { sql, args };
+  onStatement(sql, statement);
+  return statement;
+}
+
+async function reportQuery(query: SqlQuery, onStatement: StatementListener, run: () => Promise<SqlResultSet>): Promise<SqlResultSet> {
+  const statement = report(onStatement, query.sql, query.args);
+  const result = await run();
+  let bytes = 0;
+  for (const row of result.rows) for (const value of row) bytes += sizeOf(value);
+  statement.result = { rows: result.rows.length, bytes };
+  return result;
+}
+
+function sizeOf(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'string') return value.length;
+  if (typeof value === 'object') return JSON.stringify(value, (_key, nested: unknown) => (typeof nested === 'bigint' ? String(nested) : nested)).length;
+  return String(value).length;
 }

@@ -6,6 +6,7 @@ import { startGateway, type RunningGateway } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
+import type { ReportedStatement } from '../../src/db/statement-reporter.js';
 import { createTestDatabase } from './postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -20,6 +21,8 @@ export interface TestGateway {
   running: RunningGateway;
   /** SQL statements sent since the last reset (only counted while `countStatements` is on). */
   statements: string[];
+  /** The same statements with their arguments and, once answered, the size of their results. */
+  reportedStatements: ReportedStatement[];
   countStatements: boolean;
   /** A new organization with a key of the given scopes. */
   createOrg(scopes?: Scope[], slug?: string): Promise<{ orgId: string; key: string; slug: string }>;
@@ -46,10 +49,13 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     ...env,
   });
   const statements: string[] = [];
-  const gateway: Partial<TestGateway> = { statements, countStatements: false };
+  const reportedStatements: ReportedStatement[] = [];
+  const gateway: Partial<TestGateway> = { statements, reportedStatements, countStatements: false };
   const running = await startGateway(config, createLogger(config.logLevel), {
-    onStatement: (sql) => {
-      if (gateway.countStatements) statements.push(sql);
+    onStatement: (sql, statement) => {
+      if (!gateway.countStatements) return;
+      statements.push(sql);
+      reportedStatements.push(statement);
     },
   });
   const url = `http://127.0.0.1:${running.port}`;
