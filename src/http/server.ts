@@ -17,6 +17,7 @@ import { bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { createMetrics } from './metrics.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
+import { serveBoard } from './board/serve.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -140,6 +141,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
         res.end(await metrics.registry.metrics());
         return;
     }
+    if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > config.limits.maxBodyBytes) {

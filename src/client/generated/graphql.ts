@@ -1,0 +1,538 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** How a component is doing. */
+export type ComponentStatus =
+  /** Slow or partly failing; derives MINOR impact. */
+  | 'DEGRADED_PERFORMANCE'
+  /** Down; derives CRITICAL impact. */
+  | 'MAJOR_OUTAGE'
+  /** Working normally. */
+  | 'OPERATIONAL'
+  /** Down for some users; derives MAJOR impact. */
+  | 'PARTIAL_OUTAGE'
+  /** Taken down on purpose for maintenance. */
+  | 'UNDER_MAINTENANCE';
+
+/** A new incident. Only title is required. */
+export type CreateIncidentInput = {
+  /** Affected components at their current status (at most 50 in all). */
+  componentIds?: Array<string | number> | null | undefined;
+  /** Affected components with a status to apply. */
+  components?: Array<IncidentComponentInput> | null | undefined;
+  /** Up to 10,000 characters. */
+  description?: string | null | undefined;
+  /** An id in another system. */
+  externalRef?: string | null | undefined;
+  /** Repeating a request with the same key returns the first result (kept 24 hours). */
+  idempotencyKey?: string | null | undefined;
+  /** Sets the impact explicitly; otherwise derived from the components. */
+  impact?: IncidentImpact | null | undefined;
+  /** Default INCIDENT. */
+  kind?: IncidentKind | null | undefined;
+  /** The first timeline message; a default text when omitted. */
+  message?: string | null | undefined;
+  /** Whether the first entry notifies subscribers (default true). */
+  notifySubscribers?: boolean | null | undefined;
+  /** Global ID of the owning user. Wins over ownerScheduleId for the owner. */
+  ownerId?: string | number | null | undefined;
+  /** Global ID of a schedule: whoever is on call now owns the incident, and the escalation policy targeting the schedule is attached. */
+  ownerScheduleId?: string | number | null | undefined;
+  /** Maintenance: planned start. */
+  scheduledFor?: string | null | undefined;
+  /** Maintenance: planned end. */
+  scheduledUntil?: string | null | undefined;
+  /** Default MEDIUM. */
+  severity?: IncidentSeverity | null | undefined;
+  /** Where it came from (default API). */
+  source?: string | null | undefined;
+  /** When it started (default now). */
+  startedAt?: string | null | undefined;
+  /** Any status of the kind (for backfills); default INVESTIGATING or SCHEDULED. */
+  status?: IncidentStatus | null | undefined;
+  /** Status pages to publish the incident on. */
+  statusPageIds?: Array<string | number> | null | undefined;
+  /** Up to 20 tags of 1 to 50 characters. */
+  tags?: Array<string> | null | undefined;
+  /** 1 to 255 characters after trimming. */
+  title: string;
+};
+
+/** Why a mutation rejected its input. */
+export type ErrorCode =
+  /** A component is listed more than once. */
+  | 'DUPLICATE_COMPONENT_ID'
+  /** The idempotency key was already used with a different input. */
+  | 'IDEMPOTENCY_CONFLICT'
+  /** A component id does not name a component of your organization. */
+  | 'INVALID_COMPONENT_ID'
+  /** A field is missing, malformed, too long or out of range; `field` says which. */
+  | 'INVALID_INPUT'
+  /** The lifecycle does not allow this status change. */
+  | 'INVALID_TRANSITION'
+  /** A referenced object does not exist in your organization. */
+  | 'NOT_FOUND'
+  /** More than 50 components were given. */
+  | 'TOO_MANY_COMPONENTS'
+  /** expectedVersion is not the current version: someone else changed the object. */
+  | 'VERSION_CONFLICT';
+
+/** What happened to an incident. */
+export type IncidentChangeType =
+  /** It was created. */
+  | 'CREATED'
+  /** It was deleted; `incident` is its last state (select plain fields only, its relations are gone). */
+  | 'DELETED'
+  /** Its status changed. */
+  | 'TRANSITIONED'
+  /** Its fields, components, acknowledgement or timeline changed (but not its status). */
+  | 'UPDATED';
+
+/** A component and the status it has in the incident (also applied to the component itself). */
+export type IncidentComponentInput = {
+  /** Global ID of the component. */
+  componentId: string | number;
+  /** Its status. */
+  status: ComponentStatus;
+};
+
+/** How much customers are affected; derived from the affected components unless set explicitly. */
+export type IncidentImpact =
+  /** Major outage. */
+  | 'CRITICAL'
+  /** Partial outage. */
+  | 'MAJOR'
+  /** Degraded performance. */
+  | 'MINOR'
+  /** No customer impact. */
+  | 'NONE';
+
+/** Unplanned incident or planned maintenance; each has its own lifecycle. */
+export type IncidentKind =
+  /** Something broke. Starts INVESTIGATING. */
+  | 'INCIDENT'
+  /** Planned work. Starts SCHEDULED. */
+  | 'MAINTENANCE';
+
+/** How urgent the incident is for the responders. */
+export type IncidentSeverity =
+  /** Full outage or data loss for all or most customers. */
+  | 'CRITICAL'
+  /** Significant degradation for many customers or a key feature. */
+  | 'HIGH'
+  /** Minor or cosmetic issue. */
+  | 'LOW'
+  /** Partial degradation with a workaround, or a minority of customers. The default. */
+  | 'MEDIUM';
+
+/** Lifecycle status. INCIDENT: INVESTIGATING, IDENTIFIED, MONITORING move freely; each -> RESOLVED -> POSTMORTEM; RESOLVED -> INVESTIGATING reopens. MAINTENANCE: SCHEDULED -> IN_PROGRESS -> VERIFYING -> COMPLETED, or SCHEDULED -> CANCELLED. */
+export type IncidentStatus =
+  /** Maintenance: called off before it started. Final. */
+  | 'CANCELLED'
+  /** Maintenance: finished. Sets resolvedAt. Final. */
+  | 'COMPLETED'
+  /** Incident: cause found, fix under way. */
+  | 'IDENTIFIED'
+  /** Incident: looking for the cause. */
+  | 'INVESTIGATING'
+  /** Maintenance: under way. */
+  | 'IN_PROGRESS'
+  /** Incident: fix applied, watching. */
+  | 'MONITORING'
+  /** Incident: reviewed after resolution. Final. */
+  | 'POSTMORTEM'
+  /** Incident: over. Sets resolvedAt. */
+  | 'RESOLVED'
+  /** Maintenance: planned, not started. */
+  | 'SCHEDULED'
+  /** Maintenance: done, being checked. */
+  | 'VERIFYING';
+
+/** What a timeline entry records. */
+export type TimelineEntryKind =
+  /** A responder acknowledged the incident. */
+  | 'ACKNOWLEDGED'
+  /** The affected components changed. */
+  | 'COMPONENTS_CHANGED'
+  /** The incident was created; carries the initial message. */
+  | 'CREATED'
+  /** The impact changed. */
+  | 'IMPACT_CHANGED'
+  /** A message posted with postIncidentUpdate. */
+  | 'MESSAGE'
+  /** The owner changed. */
+  | 'OWNER_CHANGED'
+  /** A resolved incident was reopened (back to INVESTIGATING). */
+  | 'REOPENED'
+  /** The severity changed. */
+  | 'SEVERITY_CHANGED'
+  /** The status changed. */
+  | 'STATUS_CHANGED';
+
+export type BoardTimelineEntryFragment = { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string };
+
+export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } };
+
+export type BoardSnapshotQueryVariables = Exact<{
+  open: Array<IncidentStatus> | IncidentStatus;
+}>;
+
+
+export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> } };
+
+export type BoardIncidentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } } } };
+
+export type BoardTimelineSubscriptionVariables = Exact<{
+  incidentId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type BoardTimelineSubscription = { incidentTimeline: { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string } };
+
+export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
+
+export type IncidentTimelineQueryVariables = Exact<{
+  number: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type IncidentTimelineQuery = { incidentByNumber: { id: string, title: string, status: IncidentStatus, timeline: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, postedBy: { name: string | null }, changes: Array<{ field: string, from: string | null, to: string | null }> }> } } | null };
+
+export type OpenIncidentMutationVariables = Exact<{
+  input: CreateIncidentInput;
+}>;
+
+
+export type OpenIncidentMutation = { createIncident: { incident: { id: string, number: number, status: IncidentStatus, severity: IncidentSeverity, version: number } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PostUpdateMutationVariables = Exact<{
+  incidentId: string | number;
+  body: string;
+}>;
+
+
+export type PostUpdateMutation = { postIncidentUpdate: { update: { kind: TimelineEntryKind, body: string, cursor: string } | null, incident: { version: number } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ChangeStatusMutationVariables = Exact<{
+  id: string | number;
+  status: IncidentStatus;
+  message?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type ChangeStatusMutation = { transitionIncident: { incident: { status: IncidentStatus, resolvedAt: string | null, version: number } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const BoardTimelineEntryFragmentDoc = new TypedDocumentString(`
+    fragment BoardTimelineEntry on IncidentUpdate {
+  id
+  kind
+  status
+  body
+  postedAt
+  sequence
+  cursor
+}
+    `, {"fragmentName":"BoardTimelineEntry"}) as unknown as TypedDocumentString<BoardTimelineEntryFragment, unknown>;
+export const BoardIncidentFragmentDoc = new TypedDocumentString(`
+    fragment BoardIncident on Incident {
+  id
+  number
+  title
+  kind
+  severity
+  status
+  impact
+  startedAt
+  scheduledFor
+  version
+  owner {
+    id
+    name
+  }
+  affectedComponents {
+    status
+    component {
+      id
+      name
+    }
+  }
+  timeline(last: 1) {
+    nodes {
+      ...BoardTimelineEntry
+    }
+  }
+}
+    fragment BoardTimelineEntry on IncidentUpdate {
+  id
+  kind
+  status
+  body
+  postedAt
+  sequence
+  cursor
+}`, {"fragmentName":"BoardIncident"}) as unknown as TypedDocumentString<BoardIncidentFragment, unknown>;
+export const BoardSnapshotDocument = new TypedDocumentString(`
+    query BoardSnapshot($open: [IncidentStatus!]!) {
+  viewer {
+    organization {
+      name
+    }
+  }
+  incidents(first: 100, filter: {status: {in: $open}}) {
+    totalCount
+    nodes {
+      ...BoardIncident
+    }
+  }
+}
+    fragment BoardTimelineEntry on IncidentUpdate {
+  id
+  kind
+  status
+  body
+  postedAt
+  sequence
+  cursor
+}
+fragment BoardIncident on Incident {
+  id
+  number
+  title
+  kind
+  severity
+  status
+  impact
+  startedAt
+  scheduledFor
+  version
+  owner {
+    id
+    name
+  }
+  affectedComponents {
+    status
+    component {
+      id
+      name
+    }
+  }
+  timeline(last: 1) {
+    nodes {
+      ...BoardTimelineEntry
+    }
+  }
+}`) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
+export const BoardIncidentChangedDocument = new TypedDocumentString(`
+    subscription BoardIncidentChanged {
+  incidentChanged {
+    type
+    cursor
+    incident {
+      ...BoardIncident
+    }
+  }
+}
+    fragment BoardTimelineEntry on IncidentUpdate {
+  id
+  kind
+  status
+  body
+  postedAt
+  sequence
+  cursor
+}
+fragment BoardIncident on Incident {
+  id
+  number
+  title
+  kind
+  severity
+  status
+  impact
+  startedAt
+  scheduledFor
+  version
+  owner {
+    id
+    name
+  }
+  affectedComponents {
+    status
+    component {
+      id
+      name
+    }
+  }
+  timeline(last: 1) {
+    nodes {
+      ...BoardTimelineEntry
+    }
+  }
+}`) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
+export const BoardTimelineDocument = new TypedDocumentString(`
+    subscription BoardTimeline($incidentId: ID!, $after: String) {
+  incidentTimeline(incidentId: $incidentId, after: $after) {
+    ...BoardTimelineEntry
+  }
+}
+    fragment BoardTimelineEntry on IncidentUpdate {
+  id
+  kind
+  status
+  body
+  postedAt
+  sequence
+  cursor
+}`) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
+export const OpenIncidentsDocument = new TypedDocumentString(`
+    query OpenIncidents {
+  incidents(
+    first: 25
+    filter: {resolvedAt: {isNull: true}}
+    orderBy: {field: SEVERITY, direction: ASC}
+  ) {
+    totalCount
+    nodes {
+      id
+      number
+      title
+      status
+      severity
+      impact
+      version
+      owner {
+        name
+      }
+      affectedComponents {
+        status
+        component {
+          name
+        }
+      }
+      timeline(last: 3) {
+        nodes {
+          kind
+          body
+          postedAt
+          cursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
+export const IncidentTimelineDocument = new TypedDocumentString(`
+    query IncidentTimeline($number: Int!, $after: String) {
+  incidentByNumber(number: $number) {
+    id
+    title
+    status
+    timeline(first: 50, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        kind
+        status
+        body
+        postedAt
+        postedBy {
+          name
+        }
+        changes {
+          field
+          from
+          to
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<IncidentTimelineQuery, IncidentTimelineQueryVariables>;
+export const OpenIncidentDocument = new TypedDocumentString(`
+    mutation OpenIncident($input: CreateIncidentInput!) {
+  createIncident(input: $input) {
+    incident {
+      id
+      number
+      status
+      severity
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OpenIncidentMutation, OpenIncidentMutationVariables>;
+export const PostUpdateDocument = new TypedDocumentString(`
+    mutation PostUpdate($incidentId: ID!, $body: String!) {
+  postIncidentUpdate(input: {incidentId: $incidentId, body: $body}) {
+    update {
+      kind
+      body
+      cursor
+    }
+    incident {
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PostUpdateMutation, PostUpdateMutationVariables>;
+export const ChangeStatusDocument = new TypedDocumentString(`
+    mutation ChangeStatus($id: ID!, $status: IncidentStatus!, $message: String, $expectedVersion: Int) {
+  transitionIncident(
+    input: {id: $id, status: $status, message: $message, expectedVersion: $expectedVersion}
+  ) {
+    incident {
+      status
+      resolvedAt
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;

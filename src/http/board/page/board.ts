@@ -1,0 +1,129 @@
+import type { Client } from 'graphql-ws';
+import { BoardIncidentChangedDocument, BoardSnapshotDocument, BoardTimelineDocument } from '../../../client/generated/graphql.js';
+import { createLiveClient, GatewayError, isCloseEvent, request, subscribe, CLOSE_REVOKED, CLOSE_UNAUTHENTICATED } from './api.js';
+import { BoardState, OPEN_STATUSES } from './state.js';
+import type { BoardView } from './view.js';
+
+/** Re-render this often so ages and the clock move on; nothing is fetched. */
+const TICK_MS = 15_000;
+
+/**
+ * The live board: a snapshot over HTTP, then incidentChanged for the list and one
+ * incidentTimeline per open incident. After a reconnect every timeline resumes from the last
+ * entry seen (`after`) and a fresh snapshot catches up on what changed meanwhile.
+ */
+export class LiveBoard {
+  private readonly state = new BoardState();
+  private readonly timelines = new Map<string, () => void>();
+  private readonly client: Client;
+  private readonly stopChanges: () => void;
+  private readonly ticker: ReturnType<typeof setInterval>;
+  private snapshotGeneration = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly key: string,
+    private readonly view: BoardView,
+    private readonly onRefused: (message: string) => void,
+  ) {
+    view.setConnection('connecting');
+    this.client = createLiveClient(key, {
+      connected: () => {
+        view.setConnection('live');
+        void this.catchUp();
+      },
+      closed: () => {
+        if (this.stopped) return;
+        view.setConnection('reconnecting');
+        // Timelines resume with `after` once connected again; the library would resend the old cursor.
+        for (const id of [...this.timelines.keys()]) this.unwatch(id);
+      },
+    });
+    this.stopChanges = subscribe(this.client, BoardIncidentChangedDocument, {}, {
+      next: ({ incidentChanged: change }) => {
+        const outcome = this.state.applyChange(change.type, change.incident);
+        const label = `Incident ${change.incident.number}, ${change.incident.title}`;
+        if (outcome === 'added') {
+          this.watch(change.incident.id);
+          view.announce(`New: ${label}`);
+        } else if (outcome === 'removed') {
+          this.unwatch(change.incident.id);
+          view.announce(`${label}: ${change.type === 'DELETED' ? 'deleted' : change.incident.status.toLowerCase()}`);
+        }
+        this.render();
+      },
+      error: (error) => this.fail(error),
+    });
+    this.ticker = setInterval(() => this.render(), TICK_MS);
+    this.render();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    for (const id of [...this.timelines.keys()]) this.unwatch(id);
+    this.stopChanges();
+    void this.client.dispose();
+  }
+
+  private async catchUp(): Promise<void> {
+    // Resume known timelines first, from what was seen before the connection dropped.
+    for (const id of this.state.incidents.keys()) this.watch(id);
+    const generation = ++this.snapshotGeneration;
+    this.state.beginSnapshot();
+    try {
+      const snapshot = await request(this.key, BoardSnapshotDocument, { open: OPEN_STATUSES });
+      if (generation !== this.snapshotGeneration || this.stopped) return;
+      this.view.setOrganization(snapshot.viewer.organization.name);
+      const { added, removed } = this.state.applySnapshot(snapshot.incidents.nodes);
+      for (const id of added) this.watch(id);
+      for (const id of removed) this.unwatch(id);
+      this.render();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private watch(incidentId: string): void {
+    if (this.timelines.has(incidentId)) return;
+    const dispose = subscribe(
+      this.client,
+      BoardTimelineDocument,
+      { incidentId, after: this.state.resumeCursor(incidentId) },
+      {
+        next: ({ incidentTimeline: entry }) => {
+          if (this.state.applyEntry(incidentId, entry)) this.render();
+        },
+        // The incident is gone (deleted): incidentChanged says so too.
+        error: () => this.unwatch(incidentId),
+      },
+    );
+    this.timelines.set(incidentId, dispose);
+  }
+
+  private unwatch(incidentId: string): void {
+    this.timelines.get(incidentId)?.();
+    this.timelines.delete(incidentId);
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    const refused =
+      (error instanceof GatewayError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) ||
+      (isCloseEvent(error) && (error.code === CLOSE_UNAUTHENTICATED || error.code === CLOSE_REVOKED));
+    if (refused) {
+      this.stop();
+      this.view.setConnection('refused');
+      this.onRefused(error instanceof GatewayError ? error.message : 'The gateway refused this key.');
+      return;
+    }
+    this.view.setConnection('error', error instanceof Error ? error.message : 'connection failed');
+  }
+
+  private render(): void {
+    const now = Date.now();
+    this.view.setClock(now);
+    this.view.renderIncidents(this.state.sortedIncidents(), now);
+    this.view.renderUpdates(this.state.recentEntries(), now);
+  }
+}
