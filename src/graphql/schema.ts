@@ -4,6 +4,10 @@ import './types/organization.js';
 import './types/user.js';
 import './types/component.js';
 import './types/incident.js';
+import './types/status-page.js';
+import './types/schedule.js';
+import './types/escalation-policy.js';
+import './types/incident-links.js';
 
 /** The whole schema, with types sorted so its printed form is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

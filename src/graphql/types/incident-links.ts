@@ -1,0 +1,79 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { INCIDENT_STATUSES } from '../../domain/types.js';
+import { isOpenStatus } from '../../domain/lifecycle.js';
+import { builder } from '../builder.js';
+import { IncidentRef } from './incident.js';
+import { StatusPageRef } from './status-page.js';
+import './component.js';
+import './escalation-policy.js';
+
+// Fields joining incidents to the catalog and to on-call. They live here because incident.ts
+// already imports component.ts, and the other direction would make an import cycle.
+
+const CLOSED_STATUSES = INCIDENT_STATUSES.filter((status) => !isOpenStatus(status));
+
+/** Ties broken by incident id, so pages are stable. */
+const NEWEST_INCIDENT_FIRST = [{ incident: { startedAt: 'desc' } }, { incidentId: 'desc' }];
+
+const componentIncidents = prismaConnectionHelpers(builder, 'IncidentComponent', {
+  cursor: 'incidentId_componentId',
+  args: (t) => ({ open: t.boolean({ description: 'true: only open incidents; false: only closed ones; omitted: all.' }) }),
+  query: (args) => ({
+    where: args.open == null ? {} : { incident: { status: args.open ? { notIn: CLOSED_STATUSES } : { in: CLOSED_STATUSES } } },
+    // Prisma takes a list here; the helper's type admits only one entry, the tie-breaker needs two.
+    orderBy: NEWEST_INCIDENT_FIRST as Prisma.IncidentComponentOrderByWithRelationInput,
+  }),
+  select: (nodeSelection) => ({ incident: nodeSelection({}) }),
+  resolveNode: (link) => link.incident,
+});
+
+builder.prismaObjectField('Component', 'incidents', (t) =>
+  t.connection(
+    {
+      type: IncidentRef,
+      description: 'Incidents that affect or affected this component, newest startedAt first.',
+      args: componentIncidents.getArgs(),
+      select: (args, context, nestedSelection) => ({ incidents: componentIncidents.getQuery(args, context, nestedSelection) }),
+      resolve: (component, args, context) => componentIncidents.resolve(component.incidents, args, context),
+    },
+    { name: 'ComponentIncidentConnection', description: 'A page of incidents of a component.' },
+    { name: 'ComponentIncidentEdge', description: 'An incident of a component in a page.' },
+  ),
+);
+
+const incidentStatusPages = prismaConnectionHelpers(builder, 'StatusPageIncident', {
+  cursor: 'statusPageId_incidentId',
+  query: { orderBy: { publishedAt: 'asc' } },
+  select: (nodeSelection) => ({ statusPage: nodeSelection({}) }),
+  resolveNode: (published) => published.statusPage,
+});
+
+builder.prismaObjectFields('Incident', (t) => ({
+  statusPages: t.connection(
+    {
+      type: StatusPageRef,
+      description: 'Status pages the incident is published on, in the order it was published.',
+      select: (args, context, nestedSelection) => ({
+        _count: { select: { statusPages: true } },
+        statusPages: incidentStatusPages.getQuery(args, context, nestedSelection),
+      }),
+      resolve: (incident, args, context) => ({
+        ...incidentStatusPages.resolve(incident.statusPages, args, context),
+        totalCount: incident._count.statusPages,
+      }),
+    },
+    {
+      name: 'IncidentStatusPageConnection',
+      description: 'A page of status pages of an incident.',
+      fields: (connection) => ({
+        totalCount: connection.int({ description: 'How many pages it is published on.', resolve: (result) => result.totalCount }),
+      }),
+    },
+    { name: 'IncidentStatusPageEdge', description: 'A status page of an incident in a page.' },
+  ),
+  escalationPolicy: t.relation('escalationPolicy', {
+    nullable: true,
+    description: 'The escalation policy attached when the incident was created from a schedule.',
+  }),
+}));
