@@ -4,6 +4,7 @@ import './types/organization.js';
 import './types/user.js';
 import './types/component.js';
 import './types/incident.js';
+import './types/history.js';
 import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';

@@ -14,6 +14,7 @@ import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
+import type { RecordedChange } from '../domain/history.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -45,7 +46,7 @@ interface TimelineEntryDraft {
   status: IncidentStatus;
   body: string;
   notifySubscribers?: boolean;
-  changes?: { field: string; from: string | null; to: string | null }[];
+  changes?: RecordedChange[];
 }
 
 /** Appends entries to an incident's timeline, numbering them after `lastSequence`. */
@@ -603,7 +604,16 @@ export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: st
         kind: 'COMPONENTS_CHANGED',
         status: incident.status,
         body: `Affected components changed (${recorded.length}).`,
-        changes: [{ field: 'components', from: JSON.stringify(before.map((row) => row.componentId)), to: JSON.stringify([...kept]) }],
+        changes: [
+          {
+            field: 'components',
+            from: JSON.stringify(before.map((row) => row.componentId)),
+            to: JSON.stringify([...kept]),
+            // Each component's status in the incident, in the order of the ids: history rebuilds them (incident asOf).
+            fromStatuses: before.map((row) => row.status as ComponentStatus),
+            toStatuses: plan.recorded.map((entry) => entry.status),
+          },
+        ],
       },
     ];
     if (impact !== incident.impact) entries.push(impactEntry(incident.status, incident.impact, impact));

@@ -18,6 +18,7 @@ import {
 } from '../common.js';
 import { incidentWhere, type IncidentFilterShape } from '../incident-filter.js';
 import { ComponentStatusEnum } from './component.js';
+import { incidentAsOf } from './history.js';
 
 // ---------------------------------------------------------------- enums
 
@@ -105,7 +106,7 @@ interface ActorShape {
   name: string | null;
 }
 
-const ActorRef = builder.objectRef<ActorShape>('Actor').implement({
+export const ActorRef = builder.objectRef<ActorShape>('Actor').implement({
   description: 'Who made a change: the API key used (audit trail).',
   fields: (t) => ({
     keyId: t.id({
@@ -361,10 +362,19 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One incident by global ID; null when it does not exist in your organization.',
     authScopes: { read: true },
-    args: { id: t.arg.id({ required: true, description: 'Global ID of the incident.' }) },
-    resolve: (query, _root, args, context) => {
+    args: {
+      id: t.arg.id({ required: true, description: 'Global ID of the incident.' }),
+      asOf: t.arg({
+        type: 'DateTime',
+        description:
+          'The incident as it was at this moment: status, severity, impact, owner, affectedComponents and acknowledgedAt rebuilt from its timeline (other fields are current); null before it was recorded.',
+      }),
+    },
+    resolve: async (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'Incident');
-      return id ? context.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      const incident = id ? await context.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      // asOf: history.ts rebuilds the past state.
+      return incident && args.asOf ? incidentAsOf(context, query, incident, args.asOf) : incident;
     },
   }),
   incidentByNumber: t.prismaField({
