@@ -15,6 +15,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import { unauthenticated } from '../graphql/errors.js';
 import { bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
+import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
@@ -42,6 +43,7 @@ function isClientError(error: GraphQLError): boolean {
 
 export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   const metrics = createMetrics();
+  registerPubSubMetrics(metrics.registry, pubsub);
   let draining = false;
 
   const requestLogging: Plugin<GatewayContext> = {
