@@ -67,6 +67,7 @@ export class BoardView {
   setConnection(state: ConnectionState, detail?: string): void {
     const element = byId('connection');
     element.dataset.state = state;
+    document.body.dataset.connection = state;
     element.textContent = detail ? `${CONNECTION_TEXT[state]}: ${detail}` : CONNECTION_TEXT[state];
   }
 

@@ -1,0 +1,140 @@
+import { mkdir } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeStatusDocument, OpenIncidentDocument, PostUpdateDocument, type CreateIncidentInput } from '../../src/client/generated/graphql.js';
+import { launchChromium } from '../support/browser.js';
+import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sendOk } from '../support/typed.js';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+
+/**
+ * Cuts the gateway's WebSocket connections from the server side, and refuses new ones until
+ * restored: what a board sees when the network drops or the gateway restarts.
+ */
+function webSocketSwitch(gateway: TestGateway) {
+  const open = new Set<Duplex>();
+  let refusing = false;
+  // Runs before graphql-ws's own upgrade handler, which leaves a destroyed socket alone.
+  gateway.running.gateway.server.prependListener('upgrade', (_request, socket: Duplex) => {
+    if (refusing) return socket.destroy();
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  return {
+    cut() {
+      refusing = true;
+      for (const socket of open) socket.destroy();
+    },
+    restore() {
+      refusing = false;
+    },
+  };
+}
+
+/** The board's incident cards, top to bottom, as "#number title". */
+function cards(page: Page): Promise<string[]> {
+  return page.locator('#incidents .incident h3').allTextContents();
+}
+
+function card(page: Page, title: string) {
+  return page.locator('#incidents .incident', { hasText: title });
+}
+
+function updateBodies(page: Page): Promise<string[]> {
+  return page.locator('#updates .entry-body').allTextContents();
+}
+
+describe.each(backends)('war-room board on %s', (backend) => {
+  let gateway: TestGateway;
+  let browser: Browser;
+  let key: string;
+
+  const open = async (input: CreateIncidentInput) => {
+    const { createIncident } = await sendOk(gateway, key, OpenIncidentDocument, { input });
+    expect(createIncident.userErrors).toEqual([]);
+    return createIncident.incident!;
+  };
+  const post = (incidentId: string, body: string) => sendOk(gateway, key, PostUpdateDocument, { incidentId, body });
+  const move = async (id: string, status: 'IDENTIFIED' | 'RESOLVED', message: string) => {
+    const { transitionIncident } = await sendOk(gateway, key, ChangeStatusDocument, { id, status, message });
+    expect(transitionIncident.userErrors).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    gateway = await startTestGateway(backend);
+    browser = await launchChromium();
+    ({ key } = await gateway.createOrg(['write']));
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  it('shows the open incidents, follows changes live, and catches up after the WebSocket drops', async () => {
+    const checkout = await open({ title: 'Checkout returns 502', severity: 'HIGH', message: 'Checkout fails for some users.' });
+    const search = await open({ title: 'Search is slow', severity: 'LOW' });
+    const database = await open({ title: 'Primary database down', severity: 'CRITICAL', message: 'Writes fail everywhere.' });
+    const old = await open({ title: 'Old resolved problem', severity: 'CRITICAL' });
+    await move(old.id, 'RESOLVED', 'Fixed long ago.');
+    const network = webSocketSwitch(gateway);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const outside: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(gateway.url) && !request.url().startsWith('data:')) outside.push(request.url());
+    });
+    await page.goto(`${gateway.url}/board#key=${encodeURIComponent(key)}`);
+
+    // Initial content: open incidents only, most severe first, the key gone from the address bar.
+    await expect.poll(() => cards(page)).toEqual(['#3Primary database down', '#1Checkout returns 502', '#2Search is slow']);
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
+    expect(page.url()).toBe(`${gateway.url}/board`);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+    await expect.poll(() => card(page, 'Checkout returns 502').locator('.severity').textContent()).toBe('HIGH');
+    expect(await card(page, 'Checkout returns 502').locator('.status').textContent()).toBe('Investigating');
+    expect(await card(page, 'Checkout returns 502').locator('.latest-body').textContent()).toBe('Checkout fails for some users.');
+    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+
+    // An update and a transition through the API change the page without a reload.
+    await post(checkout.id, 'Rolled back the 14:02 deploy.');
+    await expect.poll(() => card(page, 'Checkout returns 502').locator('.latest-body').textContent()).toBe('Rolled back the 14:02 deploy.');
+    await move(checkout.id, 'IDENTIFIED', 'Bad deploy of the cart service.');
+    await expect.poll(() => card(page, 'Checkout returns 502').locator('.status').textContent()).toBe('Identified');
+    await move(search.id, 'RESOLVED', 'Index rebuilt.');
+    await expect.poll(() => cards(page)).toEqual(['#3Primary database down', '#1Checkout returns 502']);
+    const login = await open({ title: 'Login emails delayed', severity: 'MEDIUM' });
+    await expect.poll(() => cards(page)).toEqual(['#3Primary database down', '#1Checkout returns 502', '#5Login emails delayed']);
+    expect(await page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+
+    // The connection drops: the board says so, and what happens meanwhile shows up once it is back.
+    network.cut();
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('reconnecting');
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Reconnecting…');
+    await post(database.id, 'Failing over to the replica.');
+    await post(database.id, 'Replica promoted; writes are back.');
+    await move(login.id, 'RESOLVED', 'Queue drained.');
+    await page.screenshot({ path: new URL(`board-${backend}-reconnecting.png`, ARTIFACTS).pathname });
+    network.restore();
+
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('live');
+    await expect.poll(() => cards(page)).toEqual(['#3Primary database down', '#1Checkout returns 502']);
+    await expect.poll(() => card(page, 'Primary database down').locator('.latest-body').textContent()).toBe('Replica promoted; writes are back.');
+    // Both entries written while disconnected, each once, newest first: nothing missed, nothing twice.
+    await expect.poll(async () => (await updateBodies(page)).filter((body) => body.startsWith('Failing over') || body.startsWith('Replica promoted'))).toEqual([
+      'Replica promoted; writes are back.',
+      'Failing over to the replica.',
+    ]);
+    const entryIds = await page.locator('#updates li').evaluateAll((items) => items.map((item) => item.getAttribute('data-entry-id')));
+    expect(new Set(entryIds).size).toBe(entryIds.length);
+    expect(await page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+
+    await page.screenshot({ path: new URL(`board-${backend}-1280x720.png`, ARTIFACTS).pathname });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: new URL(`board-${backend}-1920x1080.png`, ARTIFACTS).pathname });
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+});
