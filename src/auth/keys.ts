@@ -51,6 +51,9 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1] : '';
 }
 
+/** The pub/sub topic of 'apikey.revoked': one for all keys (the event names the key). */
+export const API_KEY_REVOCATIONS = 'all';
+
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function checkApiKey(prisma: PrismaClient, key: string): Promise<KeyCheck> {

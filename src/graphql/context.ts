@@ -8,6 +8,16 @@ export interface GatewayContext {
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;
+  /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
+  rateLimit?: RateLimitInfo;
+}
+
+/** What the `rateLimit` query field shows. */
+export interface RateLimitInfo {
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+  cost: number;
 }
 
 /** The caller's org; resolvers below the scope checks may rely on it being there. */

@@ -9,6 +9,8 @@ import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';
 import './types/incident-links.js';
+import './types/api-key.js';
+import './types/rate-limit.js';
 
 /** The whole schema, with types sorted so its printed form is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -13,10 +13,13 @@ import type { Logger } from '../logger.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { unauthenticated } from '../graphql/errors.js';
-import { bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
+import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
+import { readBodyWithin, sendFetchResponse } from './body.js';
+import { limitPlugins } from './limits.js';
+import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 
@@ -41,9 +44,20 @@ function isClientError(error: GraphQLError): boolean {
   return typeof error.extensions?.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR';
 }
 
+/**
+ * Yoga attaches the JSON parser's message (which quotes the body) to BAD_REQUEST errors: not for
+ * clients. And a body that is not a GraphQL request at all is a 400 whatever the Accept header says.
+ */
+function withoutInternals(error: GraphQLError): GraphQLError {
+  if (error.extensions?.code !== 'BAD_REQUEST') return error;
+  const { originalError: _internal, http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
+}
+
 export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
   let draining = false;
 
   const requestLogging: Plugin<GatewayContext> = {
@@ -81,8 +95,8 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       maskError(error, message) {
         const original = error instanceof GraphQLError ? error : null;
         const cause = original?.originalError;
-        if (original && !cause && isClientError(original)) return original;
-        if (cause instanceof GraphQLError && isClientError(cause)) return cause;
+        if (original && !cause && isClientError(original)) return withoutInternals(original);
+        if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
         if (cause?.name === 'PothosValidationError') {
           return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
         }
@@ -102,7 +116,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       }
       return { prisma: db.prisma, pubsub, requestId, auth: check.auth };
     },
-    plugins: [requestLogging],
+    plugins: [requestLogging, ...limitPlugins(config, rateLimiter)],
   });
 
   async function ready(): Promise<boolean> {
@@ -145,13 +159,24 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
-      const length = Number(req.headers['content-length'] ?? 0);
-      if (length > config.limits.maxBodyBytes) {
-        sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-        req.resume();
+      if (req.method !== 'POST') {
+        await yoga.handle(req, res, { requestId });
         return;
       }
-      await yoga.handle(req, res, { requestId });
+      const body = await readBodyWithin(req, config.limits.maxBodyBytes);
+      if (!body) {
+        res.setHeader('Connection', 'close');
+        sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        return;
+      }
+      const aborted = new AbortController();
+      res.once('close', () => aborted.abort());
+      const response = await yoga.fetch(
+        `http://localhost${req.url ?? '/graphql'}`,
+        { method: 'POST', headers: headersOf(req), body: new Uint8Array(body) as Uint8Array<ArrayBuffer>, signal: aborted.signal },
+        { requestId },
+      );
+      await sendFetchResponse(response, res);
       return;
     }
     sendJson(res, 404, { error: 'Not found' });
@@ -179,6 +204,28 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   });
 
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
+
+  /**
+   * Open sockets per API key. Revocations arrive over the pub/sub (one topic for all keys, so each
+   * instance holds one listener), so a key revoked on any instance loses its sockets on all of them.
+   */
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+  function trackSocket(socket: WebSocket, keyId: string): void {
+    let keySockets = socketsByKey.get(keyId);
+    if (!keySockets) socketsByKey.set(keyId, (keySockets = new Set()));
+    keySockets.add(socket);
+    socket.once('close', () => {
+      keySockets.delete(socket);
+      if (keySockets.size === 0 && socketsByKey.get(keyId) === keySockets) socketsByKey.delete(keyId);
+    });
+  }
+  const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
+  void (async () => {
+    for await (const { keyId } of revocations) {
+      for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE_REVOKED, 'API key revoked');
+    }
+  })();
+
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
       onConnect: async (ctx) => {
@@ -189,6 +236,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
           return false;
         }
         ctx.extra.auth = check.auth;
+        trackSocket(ctx.extra.socket, check.auth.keyId);
         metrics.websocketConnections.inc();
         return true;
       },
@@ -254,6 +302,8 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       for (const socket of sockets) socket.destroy();
       await closed;
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await revocations.return?.();
+      await rateLimiter?.close();
     },
   };
 }
@@ -263,6 +313,15 @@ export type Gateway = ReturnType<typeof createGateway>;
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
 }
 
 function operationType(args: ExecutionArgs): string {

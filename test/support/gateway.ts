@@ -45,6 +45,8 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '5000',
+    // Suites fire requests far faster than a client's budget allows; the rate-limit tests turn it on.
+    RATE_LIMIT: 'off',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

@@ -1,0 +1,137 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import type { GatewayContext, RateLimitInfo } from '../graphql/context.js';
+import { actualCost, requestedCost } from './cost.js';
+import type { BucketStatus, RateLimiter } from './rate-limit.js';
+
+/** Shown in `extensions.cost` of every response, as Shopify does. */
+interface CostReport {
+  requestedQueryCost: number;
+  actualQueryCost?: number;
+  throttleStatus?: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+}
+
+/** Rejected before execution: deeper, wider, longer or costlier than the limits allow. */
+export function queryTooComplex(message: string) {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { spec: true, status: 400 } } });
+}
+
+function rateLimited(status: BucketStatus, cost: number) {
+  return new GraphQLError(
+    `Rate limit exceeded: this operation costs ${cost} points and ${status.remaining} are left; retry in ${status.retryAfterSeconds} s.`,
+    {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: status.retryAfterSeconds,
+        http: { status: 429, headers: { 'Retry-After': String(status.retryAfterSeconds) } },
+      },
+    },
+  );
+}
+
+/** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): limit, points left, seconds until full. */
+function rateLimitHeaders(status: BucketStatus): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(status.limit),
+    'RateLimit-Remaining': String(status.remaining),
+    'RateLimit-Reset': String(Math.max(0, Math.ceil((status.resetAt - Date.now()) / 1000))),
+  };
+}
+
+/**
+ * graphql-armor's depth, alias, token and directive limits; each rejection becomes QUERY_TOO_COMPLEX.
+ * Its cost limit stays off: ours (cost.ts) knows the schema's connections and the variables.
+ */
+function armor(limits: Config['limits']): Plugin {
+  const reject = (context: ValidationContext | null, error: GraphQLError) => {
+    const tooComplex = queryTooComplex(error.message.replace(/^Syntax Error: /, ''));
+    // Parse-time (token) rejections have no validation context: throwing makes them a parse error.
+    if (!context) throw tooComplex;
+    context.reportError(tooComplex);
+  };
+  const onRejection = { exposeLimits: true, propagateOnRejection: false, onReject: [reject] };
+  return EnvelopArmorPlugin({
+    maxDepth: { n: limits.maxDepth, ...onRejection },
+    maxAliases: { n: limits.maxAliases, ...onRejection },
+    maxTokens: { n: limits.maxTokens, ...onRejection },
+    maxDirectives: { ...onRejection },
+    costLimit: { enabled: false },
+  });
+}
+
+/**
+ * Costs every operation before it runs (QUERY_TOO_COMPLEX above MAX_COST), charges the caller's
+ * bucket (RATE_LIMITED with 429 when empty), and reports the cost in `extensions.cost`. The charge
+ * is the requested cost; what the operation did not use is given back afterwards.
+ */
+function costAndRateLimit(maxCost: number, limiter: RateLimiter | null, restoreRate: number): Plugin {
+  const headersByRequest = new WeakMap<object, Record<string, string>>();
+
+  async function admit(args: ExecutionArgs, stop: (result: ExecutionResult) => void) {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return null;
+    const context = args.contextValue as GatewayContext & { request?: object };
+    const cost = requestedCost(args.schema, args.document, operation, args.variableValues);
+    if (cost > maxCost) {
+      stop({
+        errors: [queryTooComplex(`Query cost ${cost} exceeds the limit of ${maxCost}; ask for fewer or smaller pages.`)],
+        extensions: { cost: { requestedQueryCost: cost } satisfies CostReport },
+      });
+      return null;
+    }
+    const keyId = context.auth?.keyId;
+    const status = limiter && keyId ? await limiter.consume(keyId, cost) : null;
+    if (status) {
+      context.rateLimit = { limit: status.limit, remaining: status.remaining, resetAt: new Date(status.resetAt), cost } satisfies RateLimitInfo;
+      if (context.request) headersByRequest.set(context.request, rateLimitHeaders(status));
+      if (!status.allowed) {
+        stop({ errors: [rateLimited(status, cost)], extensions: { cost: { requestedQueryCost: cost, throttleStatus: throttleOf(status) } } });
+        return null;
+      }
+    }
+    return { operation, cost, keyId, status, context };
+  }
+
+  function throttleOf(status: BucketStatus): CostReport['throttleStatus'] {
+    return { maximumAvailable: status.limit, currentlyAvailable: status.remaining, restoreRate };
+  }
+
+  return {
+    onExecute: async ({ args, setResultAndStopExecution }) => {
+      const admitted = await admit(args, setResultAndStopExecution);
+      if (!admitted) return;
+      return {
+        onExecuteDone: async ({ result, setResult }) => {
+          if (!('data' in result || 'errors' in result)) return;
+          const executed = result as ExecutionResult;
+          const actual = Math.min(actualCost(executed.data, admitted.operation), admitted.cost);
+          let throttleStatus: CostReport['throttleStatus'];
+          if (admitted.status && admitted.keyId && limiter) {
+            const unused = Math.min(admitted.cost, admitted.status.limit) - actual;
+            if (unused > 0) await limiter.refund(admitted.keyId, unused);
+            const refunded = { ...admitted.status, remaining: Math.min(admitted.status.limit, admitted.status.remaining + Math.max(0, unused)) };
+            const request = admitted.context.request;
+            if (request) headersByRequest.set(request, rateLimitHeaders(refunded));
+            throttleStatus = throttleOf(refunded);
+          }
+          const cost: CostReport = { requestedQueryCost: admitted.cost, actualQueryCost: actual, ...(throttleStatus ? { throttleStatus } : {}) };
+          setResult({ ...executed, extensions: { ...executed.extensions, cost } });
+        },
+      };
+    },
+    onSubscribe: async ({ args, setResultAndStopExecution }) => {
+      await admit(args, setResultAndStopExecution);
+    },
+    onResponse({ request, response }) {
+      const headers = headersByRequest.get(request);
+      if (headers) for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    },
+  };
+}
+
+/** The Yoga plugins that enforce design.md's limits: armor's shape limits, then cost and rate limit. */
+export function limitPlugins(config: Config, limiter: RateLimiter | null): Plugin[] {
+  return [armor(config.limits), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond)];
+}
