@@ -5,6 +5,7 @@ import './types/user.js';
 import './types/component.js';
 import './types/incident.js';
 import './types/history.js';
+import './types/analytics.js';
 import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';
