@@ -219,9 +219,13 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       if (keySockets.size === 0 && socketsByKey.get(keyId) === keySockets) socketsByKey.delete(keyId);
     });
   }
+  /** Keys revoked lately: a socket whose key check raced with the revocation is closed on arrival. */
+  const recentRevocations = new Set<string>();
   const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
   void (async () => {
     for await (const { keyId } of revocations) {
+      recentRevocations.add(keyId);
+      setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
       for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE_REVOKED, 'API key revoked');
     }
   })();
@@ -231,6 +235,10 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       onConnect: async (ctx) => {
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
         const check = token ? await checkApiKey(db.prisma, token) : ({ status: 'invalid' } as const);
+        if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
+          ctx.extra.socket.close(CLOSE_REVOKED, 'Revoked');
+          return false;
+        }
         if (check.status !== 'valid') {
           ctx.extra.socket.close(check.status === 'revoked' ? CLOSE_REVOKED : CLOSE_UNAUTHENTICATED, check.status === 'revoked' ? 'Revoked' : 'Unauthorized');
           return false;
