@@ -39,7 +39,7 @@ export function migrationTargetOf(db: Database): MigrationTarget {
   return target;
 }
 
-const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_POOL_SIZE = 10;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   return options.databaseUrl
