@@ -64,6 +64,8 @@ export const builder = new SchemaBuilder<{
   plugins: ['pageSizeGuard', ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // Subscriptions check scopes when they start, not only when each event resolves.
+    authorizeOnSubscribe: true,
     // A missing key is UNAUTHENTICATED, a key without the scope is FORBIDDEN.
     unauthorizedError: (_parent, context) => (context.auth ? forbidden() : unauthenticated()),
     authScopes: (context) => ({
@@ -118,3 +120,4 @@ builder.addScalarType('JSON', JSONResolver, { description: 'Arbitrary JSON.' });
 
 builder.queryType({ description: 'Reads. Every field needs a key with the read scope unless it says otherwise.' });
 builder.mutationType({ description: 'Writes. Each takes one input and returns a payload with userErrors.' });
+builder.subscriptionType({ description: 'Live updates over graphql-ws or SSE on /graphql. Same keys, scopes and tenancy as queries.' });

@@ -10,6 +10,7 @@ import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';
 import './types/incident-links.js';
+import './types/subscriptions.js';
 import './types/api-key.js';
 import './types/rate-limit.js';
 

@@ -34,19 +34,97 @@ type Channels = {
   'apikey.revoked': [keyId: string, event: { keyId: string }];
 };
 
-export type PubSub = ReturnType<typeof createPubSub<Channels>> & { close(): Promise<void> };
+export type Channel = keyof Channels;
+export type ChannelEvent<C extends Channel> = Channels[C][1];
+
+export type PubSub = ReturnType<typeof createPubSub<Channels>> & {
+  /**
+   * Starts delivering `channel`/`key` events to `listener` at once (Yoga's `subscribe` only starts
+   * on the first `next()`). Resolves when the subscription is active everywhere, i.e. every event
+   * published from then on, by any instance, reaches the listener. Returns the unsubscribe function.
+   */
+  listen<C extends Channel>(channel: C, key: string, listener: (event: ChannelEvent<C>) => void): Promise<() => void>;
+  /** Listeners currently attached, over all channels: what a leak would make grow. */
+  listenerCount(): number;
+  close(): Promise<void>;
+};
+
+type Listener = (event: Event) => void;
+
+/** The event target Yoga's pub/sub needs, plus a way to wait until a new listener is live. */
+interface GatewayEventTarget extends EventTarget {
+  /** Resolves once listeners added so far receive events published from now on. */
+  settled(): Promise<void>;
+}
+
+/**
+ * Wraps an event target to count listeners per topic, so tests and /metrics can see that every
+ * subscriber that leaves also takes its listener away.
+ */
+function countingTarget(inner: GatewayEventTarget) {
+  const topics = new Map<string, Set<Listener>>();
+  let count = 0;
+  const target: GatewayEventTarget = {
+    addEventListener(topic: string, listener: Listener) {
+      let listeners = topics.get(topic);
+      if (!listeners) topics.set(topic, (listeners = new Set()));
+      if (listeners.has(listener)) return;
+      listeners.add(listener);
+      count += 1;
+      inner.addEventListener(topic, listener);
+    },
+    removeEventListener(topic: string, listener: Listener) {
+      const listeners = topics.get(topic);
+      if (!listeners?.delete(listener)) return;
+      count -= 1;
+      if (listeners.size === 0) topics.delete(topic);
+      inner.removeEventListener(topic, listener);
+    },
+    dispatchEvent: (event: Event) => inner.dispatchEvent(event),
+    settled: () => inner.settled(),
+  };
+  return { target, count: () => count };
+}
+
+function inProcessTarget(): GatewayEventTarget {
+  return Object.assign(new EventTarget(), { settled: () => Promise.resolve() });
+}
+
+function redisTarget(subscribeClient: Redis, publishClient: Redis): GatewayEventTarget {
+  const target = createRedisEventTarget({ publishClient, subscribeClient }) as unknown as EventTarget;
+  return Object.assign(target, {
+    // SUBSCRIBE is sent without waiting for its reply; Redis answers a connection's commands in
+    // order, so once a PING on the same connection returns, every earlier SUBSCRIBE is in force.
+    settled: async () => {
+      await subscribeClient.ping();
+    },
+  });
+}
 
 /** In-process by default; through Redis when a URL is given, so several instances share events. */
 export function createGatewayPubSub(redisUrl?: string): PubSub {
-  if (!redisUrl) {
-    return Object.assign(createPubSub<Channels>(), { close: async () => undefined });
-  }
-  const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
-  return Object.assign(createPubSub<Channels>({ eventTarget }), {
+  const clients = redisUrl
+    ? [new Redis(redisUrl, { maxRetriesPerRequest: 3 }), new Redis(redisUrl, { maxRetriesPerRequest: 3 })]
+    : [];
+  const { target, count } = countingTarget(clients.length ? redisTarget(clients[0], clients[1]) : inProcessTarget());
+  const pubsub = createPubSub<Channels>({ eventTarget: target });
+  return Object.assign(pubsub, {
+    async listen<C extends Channel>(channel: C, key: string, listener: (event: ChannelEvent<C>) => void) {
+      const topic = `${channel}:${key}`;
+      const onEvent = (event: Event) => listener((event as CustomEvent<ChannelEvent<C>>).detail);
+      target.addEventListener(topic, onEvent);
+      const unlisten = () => target.removeEventListener(topic, onEvent);
+      try {
+        await target.settled();
+      } catch (error) {
+        unlisten();
+        throw error;
+      }
+      return unlisten;
+    },
+    listenerCount: count,
     close: async () => {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      await Promise.allSettled(clients.map((client) => client.quit()));
     },
   });
 }

@@ -3,6 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { INCIDENT_STATUSES } from '../../domain/types.js';
 import { isOpenStatus } from '../../domain/lifecycle.js';
 import { builder } from '../builder.js';
+import { nodesOrEdges } from '../connection-selection.js';
 import { IncidentRef } from './incident.js';
 import { StatusPageRef } from './status-page.js';
 import './component.js';
@@ -13,6 +14,10 @@ import './escalation-policy.js';
 
 const CLOSED_STATUSES = INCIDENT_STATUSES.filter((status) => !isOpenStatus(status));
 
+function componentIncidentsWhere(open: boolean | null | undefined): Prisma.IncidentComponentWhereInput {
+  return open == null ? {} : { incident: { status: open ? { notIn: CLOSED_STATUSES } : { in: CLOSED_STATUSES } } };
+}
+
 /** Ties broken by incident id, so pages are stable. */
 const NEWEST_INCIDENT_FIRST = [{ incident: { startedAt: 'desc' } }, { incidentId: 'desc' }];
 
@@ -20,11 +25,11 @@ const componentIncidents = prismaConnectionHelpers(builder, 'IncidentComponent',
   cursor: 'incidentId_componentId',
   args: (t) => ({ open: t.boolean({ description: 'true: only open incidents; false: only closed ones; omitted: all.' }) }),
   query: (args) => ({
-    where: args.open == null ? {} : { incident: { status: args.open ? { notIn: CLOSED_STATUSES } : { in: CLOSED_STATUSES } } },
+    where: componentIncidentsWhere(args.open),
     // Prisma takes a list here; the helper's type admits only one entry, the tie-breaker needs two.
     orderBy: NEWEST_INCIDENT_FIRST as Prisma.IncidentComponentOrderByWithRelationInput,
   }),
-  select: (nodeSelection) => ({ incident: nodeSelection({}) }),
+  select: (nodeSelection) => ({ incident: nodeSelection(true) }),
   resolveNode: (link) => link.incident,
 });
 
@@ -34,10 +39,22 @@ builder.prismaObjectField('Component', 'incidents', (t) =>
       type: IncidentRef,
       description: 'Incidents that affect or affected this component, newest startedAt first.',
       args: componentIncidents.getArgs(),
-      select: (args, context, nestedSelection) => ({ incidents: componentIncidents.getQuery(args, context, nestedSelection) }),
-      resolve: (component, args, context) => componentIncidents.resolve(component.incidents, args, context),
+      select: (args, context, nestedSelection) => ({
+        _count: { select: { incidents: { where: componentIncidentsWhere(args.open) } } },
+        incidents: componentIncidents.getQuery(args, context, nodesOrEdges(nestedSelection)),
+      }),
+      resolve: (component, args, context) => ({
+        ...componentIncidents.resolve(component.incidents, args, context),
+        totalCount: component._count.incidents,
+      }),
     },
-    { name: 'ComponentIncidentConnection', description: 'A page of incidents of a component.' },
+    {
+      name: 'ComponentIncidentConnection',
+      description: 'A page of incidents of a component.',
+      fields: (connection) => ({
+        totalCount: connection.int({ description: 'How many incidents match in all.', resolve: (result) => result.totalCount }),
+      }),
+    },
     { name: 'ComponentIncidentEdge', description: 'An incident of a component in a page.' },
   ),
 );
@@ -45,7 +62,7 @@ builder.prismaObjectField('Component', 'incidents', (t) =>
 const incidentStatusPages = prismaConnectionHelpers(builder, 'StatusPageIncident', {
   cursor: 'statusPageId_incidentId',
   query: { orderBy: { publishedAt: 'asc' } },
-  select: (nodeSelection) => ({ statusPage: nodeSelection({}) }),
+  select: (nodeSelection) => ({ statusPage: nodeSelection(true) }),
   resolveNode: (published) => published.statusPage,
 });
 
@@ -56,7 +73,7 @@ builder.prismaObjectFields('Incident', (t) => ({
       description: 'Status pages the incident is published on, in the order it was published.',
       select: (args, context, nestedSelection) => ({
         _count: { select: { statusPages: true } },
-        statusPages: incidentStatusPages.getQuery(args, context, nestedSelection),
+        statusPages: incidentStatusPages.getQuery(args, context, nodesOrEdges(nestedSelection)),
       }),
       resolve: (incident, args, context) => ({
         ...incidentStatusPages.resolve(incident.statusPages, args, context),

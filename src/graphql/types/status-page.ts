@@ -5,6 +5,7 @@ import { InputCheck } from '../../domain/incident-input.js';
 import { PUBLIC_TIMELINE_KINDS, checkStatusPageFields } from '../../domain/catalog.js';
 import * as statusPages from '../../services/status-pages.js';
 import { builder } from '../builder.js';
+import { nodesOrEdges } from '../connection-selection.js';
 import { orgOf, type GatewayContext } from '../context.js';
 import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { deletionTypes } from '../deletion.js';
@@ -27,7 +28,7 @@ function visibleEntries(context: GatewayContext): Prisma.IncidentUpdateWhereInpu
 
 const memberOnly = 'Null without a key of the organization.';
 
-const StatusPageComponentRef = builder.prismaObject('Component', {
+export const StatusPageComponentRef = builder.prismaObject('Component', {
   variant: 'StatusPageComponent',
   description: `A component as a status page shows it: name, group and status. Other fields: ${memberOnly}`,
   fields: (t) => ({
@@ -94,7 +95,7 @@ const publishedIncidents = prismaConnectionHelpers(builder, 'StatusPageIncident'
   cursor: 'statusPageId_incidentId',
   // Prisma takes a list here; the helper's type admits only one entry, the tie-breaker needs two.
   query: { orderBy: [{ incident: { startedAt: 'desc' } }, { incidentId: 'desc' }] as Prisma.StatusPageIncidentOrderByWithRelationInput },
-  select: (nodeSelection) => ({ incident: nodeSelection({}) }),
+  select: (nodeSelection) => ({ incident: nodeSelection(true) }),
   resolveNode: (published) => published.incident,
 });
 
@@ -134,7 +135,7 @@ export const StatusPageRef = builder.prismaNode('StatusPage', {
         description: 'Incidents published on it, newest startedAt first.',
         select: (args, context, nestedSelection) => ({
           _count: { select: { incidents: true } },
-          incidents: publishedIncidents.getQuery(args, context, nestedSelection),
+          incidents: publishedIncidents.getQuery(args, context, nodesOrEdges(nestedSelection)),
         }),
         resolve: (page, args, context) => ({
           ...publishedIncidents.resolve(page.incidents, args, context),

@@ -1,0 +1,265 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { pubsubListeners, sseSubscribe, untilListeners, untilListenersAtMost, wsClient } from '../support/subscriptions.js';
+
+const TIMELINE = `subscription ($id: ID!, $after: String) {
+  incidentTimeline(incidentId: $id, after: $after) { sequence cursor kind body }
+}`;
+
+const CHANGED = `subscription ($filter: IncidentFilter) {
+  incidentChanged(filter: $filter) { type cursor incident { title severity status } }
+}`;
+
+describe.each(backends)('subscriptions on %s', (backend) => {
+  let gateway: TestGateway;
+  let key: string;
+  /** Pub/sub listeners with no client connected. */
+  let idle: number;
+  beforeAll(async () => {
+    gateway = await startTestGateway(backend);
+    ({ key } = await gateway.createOrg(['write']));
+    idle = await pubsubListeners(gateway);
+  });
+  afterAll(async () => gateway?.stop());
+  /** Clients a test opened; closed after it, passed or failed. */
+  const opened: { dispose(): unknown }[] = [];
+  const connect = (withKey: string | null) => {
+    const ws = wsClient(gateway, withKey);
+    opened.push(ws);
+    return ws;
+  };
+  const sse = async (withKey: string | null, query: string, variables?: Record<string, unknown>) => {
+    const stream = await sseSubscribe(gateway, withKey, query, variables);
+    opened.push({ dispose: stream.close });
+    return stream;
+  };
+  // Clients leave asynchronously: each test starts once the previous one's listeners are gone.
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((client) => client.dispose()));
+    await untilListenersAtMost(gateway, idle);
+  });
+
+  async function createIncident(title: string, extra = '', withKey = key): Promise<string> {
+    const response = await request(withKey, `mutation { createIncident(input: { title: "${title}" ${extra} }) { incident { id } userErrors { code } } }`);
+    return response.data!.createIncident.incident.id;
+  }
+  async function post(incidentId: string, body: string, withKey = key) {
+    const response = await request(withKey, 'mutation ($id: ID!, $body: String!) { postIncidentUpdate(input: { incidentId: $id, body: $body }) { update { sequence } userErrors { code } } }', {
+      id: incidentId,
+      body,
+    });
+    expect(response.data?.postIncidentUpdate.userErrors).toEqual([]);
+    return response.data!.postIncidentUpdate.update.sequence as number;
+  }
+  const request = (withKey: string | null, query: string, variables?: Record<string, unknown>) => gql(gateway, withKey, query, variables);
+
+  it('delivers new timeline entries live over WebSocket with exactly the selected fields', async () => {
+    const incidentId = await createIncident('Live delivery');
+    const ws = connect(key);
+    const before = await pubsubListeners(gateway);
+    const subscription = ws.subscribe(
+      'subscription ($id: ID!) { incidentTimeline(incidentId: $id) { kind body cursor incident { title } } }',
+      { id: incidentId },
+    );
+    const received = subscription.next();
+    await untilListeners(gateway, before + 1);
+    await post(incidentId, 'We found it');
+    expect(await received).toEqual({
+      data: { incidentTimeline: { kind: 'MESSAGE', body: 'We found it', cursor: '2', incident: { title: 'Live delivery' } } },
+    });
+  });
+
+  it('replays the entries after a cursor, then continues live', async () => {
+    const incidentId = await createIncident('Replay');
+    for (const body of ['one', 'two', 'three']) await post(incidentId, body);
+    const ws = connect(key);
+    const subscription = ws.subscribe(TIMELINE, { id: incidentId, after: '2' });
+    const replayed = await subscription.take(2);
+    expect(replayed.map((result) => result.data?.incidentTimeline)).toEqual([
+      { sequence: 3, cursor: '3', kind: 'MESSAGE', body: 'two' },
+      { sequence: 4, cursor: '4', kind: 'MESSAGE', body: 'three' },
+    ]);
+    await post(incidentId, 'four');
+    expect((await subscription.next()).data?.incidentTimeline).toEqual({ sequence: 5, cursor: '5', kind: 'MESSAGE', body: 'four' });
+  });
+
+  it('has no gap and no duplicate when entries are written while subscribers switch from replay to live', async () => {
+    const incidentId = await createIncident('Busy');
+    const ws = connect(key);
+    const total = 25;
+    const subscribers: ReturnType<typeof ws.subscribe>[] = [];
+    // A writer posts one entry after another while subscribers join from the start at different moments.
+    for (let written = 1; written < total; written += 1) {
+      if (written % 4 === 1) subscribers.push(ws.subscribe(TIMELINE, { id: incidentId, after: '0' }));
+      await post(incidentId, `entry ${written}`);
+    }
+    for (const subscription of subscribers) {
+      const sequences = (await subscription.take(total)).map((result) => result.data?.incidentTimeline.sequence);
+      expect(sequences).toEqual(Array.from({ length: total }, (_, index) => index + 1));
+    }
+    await post(incidentId, 'one more');
+    for (const subscription of subscribers) expect((await subscription.next()).data?.incidentTimeline.sequence).toBe(total + 1);
+  });
+
+  it('answers an incident of another organization as a missing one (NOT_FOUND)', async () => {
+    const other = await gateway.createOrg(['write']);
+    const foreignIncident = await createIncident('Not yours', '', other.key);
+    const ws = connect(key);
+    for (const id of [foreignIncident, 'SW5jaWRlbnQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw']) {
+      const result = await ws.subscribe(TIMELINE, { id }).next();
+      expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })]);
+    }
+  });
+
+  it('closes a WebSocket without a key or with a bad key with 4401', async () => {
+    for (const badKey of [null, 'igw_000000000000_not-a-real-secret', 'nonsense']) {
+      const ws = connect(badKey);
+      await ws.subscribe(CHANGED).failure();
+      expect(await ws.closed).toBe(4401);
+    }
+  });
+
+  it('refuses a key without the read scope with FORBIDDEN', async () => {
+    const { key: noScopes } = await gateway.createOrg([]);
+    const ws = connect(noScopes);
+    const result = await ws.subscribe(CHANGED).next();
+    expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'FORBIDDEN' } })]);
+  });
+
+  it('sends incidentChanged events of the caller organization that match the filter', async () => {
+    const { key: orgKey } = await gateway.createOrg(['write']);
+    const other = await gateway.createOrg(['write']);
+    const ws = connect(orgKey);
+    const before = await pubsubListeners(gateway);
+    const critical = ws.subscribe(CHANGED, { filter: { severity: { eq: 'CRITICAL' } } });
+    const all = ws.subscribe(CHANGED);
+    const firstCritical = critical.take(3);
+    const firstAny = all.next();
+    await untilListeners(gateway, before + 2);
+    await createIncident('Another org', 'severity: CRITICAL', other.key);
+    await createIncident('Minor', 'severity: LOW', orgKey);
+    const id = await createIncident('Major', 'severity: CRITICAL', orgKey);
+    await request(orgKey, 'mutation ($id: ID!) { transitionIncident(input: { id: $id, status: RESOLVED }) { userErrors { code } } }', { id });
+    await request(orgKey, 'mutation ($id: ID!) { deleteIncident(input: { id: $id }) { deletedIncidentId } }', { id });
+    expect((await firstAny).data?.incidentChanged).toEqual({
+      type: 'CREATED',
+      cursor: expect.any(String),
+      incident: { title: 'Minor', severity: 'LOW', status: 'INVESTIGATING' },
+    });
+    expect((await firstCritical).map((result) => [result.data?.incidentChanged.type, result.data?.incidentChanged.incident])).toEqual([
+      ['CREATED', { title: 'Major', severity: 'CRITICAL', status: 'INVESTIGATING' }],
+      ['TRANSITIONED', { title: 'Major', severity: 'CRITICAL', status: 'RESOLVED' }],
+      ['DELETED', { title: 'Major', severity: 'CRITICAL', status: 'RESOLVED' }],
+    ]);
+  });
+
+  it('resolves a DELETED incident from its last state, its relations as empty', async () => {
+    const id = await createIncident('Short-lived');
+    const ws = connect(key);
+    const before = await pubsubListeners(gateway);
+    const changes = ws.subscribe(
+      'subscription { incidentChanged { type incident { id title owner { id } affectedComponents { status } timeline(last: 1) { nodes { id } } } } }',
+    );
+    const deleted = changes.next();
+    await untilListeners(gateway, before + 1);
+    await request(key, 'mutation ($id: ID!) { deleteIncident(input: { id: $id }) { deletedIncidentId } }', { id });
+    expect(await deleted).toEqual({
+      data: { incidentChanged: { type: 'DELETED', incident: { id, title: 'Short-lived', owner: null, affectedComponents: [], timeline: { nodes: [] } } } },
+    });
+  });
+
+  it('sends component status changes of a status page, to anyone for a public page (over SSE)', async () => {
+    const { key: orgKey } = await gateway.createOrg(['write']);
+    const stranger = await gateway.createOrg(['write']);
+    const componentIds: string[] = [];
+    for (const name of ['API', 'Web', 'Internal']) {
+      const created = await request(orgKey, `mutation { createComponent(input: { name: "${name}" }) { component { id } } }`);
+      componentIds.push(created.data!.createComponent.component.id);
+    }
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const pages = { public: `public-${suffix}`, private: `private-${suffix}` };
+    for (const [slug, isPublic] of [[pages.public, true], [pages.private, false]] as const) {
+      const created = await request(orgKey, 'mutation ($input: CreateStatusPageInput!) { createStatusPage(input: $input) { userErrors { code } } }', {
+        input: { slug, name: slug, public: isPublic, componentIds: componentIds.slice(0, 2) },
+      });
+      expect(created.data?.createStatusPage.userErrors).toEqual([]);
+    }
+    const COMPONENTS = 'subscription ($slug: String!) { componentStatusChanged(statusPageSlug: $slug) { name status id component { description } } }';
+
+    for (const [who, slug] of [[null, pages.private], [stranger.key, pages.private], [orgKey, 'no-such-page']] as const) {
+      const refused = await sse(who, COMPONENTS, { slug });
+      expect((await refused.next())?.errors).toEqual([expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })]);
+    }
+
+    const before = await pubsubListeners(gateway);
+    const anonymous = await sse(null, COMPONENTS, { slug: pages.public });
+    const ws = connect(orgKey);
+    const member = ws.subscribe(COMPONENTS, { slug: pages.private });
+    const memberEvents = member.take(2);
+    await untilListeners(gateway, before + 2);
+    const setStatus = (id: string, status: string) =>
+      request(orgKey, 'mutation ($id: ID!, $status: ComponentStatus!) { setComponentStatus(input: { id: $id, status: $status }) { userErrors { code } } }', { id, status });
+    // Not on the pages: nobody hears of it.
+    await setStatus(componentIds[2], 'MAJOR_OUTAGE');
+    await setStatus(componentIds[0], 'PARTIAL_OUTAGE');
+    await setStatus(componentIds[1], 'DEGRADED_PERFORMANCE');
+    expect((await anonymous.next())?.data?.componentStatusChanged).toEqual({ name: 'API', status: 'PARTIAL_OUTAGE', id: null, component: null });
+    expect((await anonymous.next())?.data?.componentStatusChanged).toEqual({ name: 'Web', status: 'DEGRADED_PERFORMANCE', id: null, component: null });
+    expect((await memberEvents).map((result) => result.data?.componentStatusChanged)).toEqual([
+      { name: 'API', status: 'PARTIAL_OUTAGE', id: componentIds[0], component: { description: null } },
+      { name: 'Web', status: 'DEGRADED_PERFORMANCE', id: componentIds[1], component: { description: null } },
+    ]);
+  });
+
+  it('publishes nothing for a rejected mutation', async () => {
+    const incidentId = await createIncident('Rejections');
+    const ws = connect(key);
+    const before = await pubsubListeners(gateway);
+    const timeline = ws.subscribe(TIMELINE, { id: incidentId });
+    const changes = ws.subscribe(CHANGED);
+    const firstEntry = timeline.next();
+    const firstChange = changes.next();
+    await untilListeners(gateway, before + 2);
+    // Rejected inside the transaction (the lifecycle forbids it) and by the version guard.
+    const invalid = await request(key, 'mutation ($id: ID!) { transitionIncident(input: { id: $id, status: INVESTIGATING }) { userErrors { code } } }', { id: incidentId });
+    expect(invalid.data?.transitionIncident.userErrors).toEqual([{ code: 'INVALID_TRANSITION' }]);
+    const stale = await request(key, 'mutation ($id: ID!) { transitionIncident(input: { id: $id, status: IDENTIFIED, expectedVersion: 99 }) { userErrors { code } } }', { id: incidentId });
+    expect(stale.data?.transitionIncident.userErrors).toEqual([{ code: 'VERSION_CONFLICT' }]);
+    await post(incidentId, 'the first thing that happened');
+    expect((await firstEntry).data?.incidentTimeline).toMatchObject({ sequence: 2, body: 'the first thing that happened' });
+    expect((await firstChange).data?.incidentChanged).toMatchObject({ type: 'UPDATED', incident: { title: 'Rejections' } });
+  });
+
+  it('delivers over SSE with the same key checks as queries', async () => {
+    const incidentId = await createIncident('Over SSE');
+    const stream = await sse(key, TIMELINE, { id: incidentId, after: '0' });
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toContain('text/event-stream');
+    expect((await stream.next())?.data?.incidentTimeline).toMatchObject({ sequence: 1, kind: 'CREATED' });
+    await post(incidentId, 'streamed');
+    expect((await stream.next())?.data?.incidentTimeline).toMatchObject({ sequence: 2, body: 'streamed' });
+
+    for (const badKey of [null, 'igw_000000000000_not-a-real-secret']) {
+      const refused = await sse(badKey, TIMELINE, { id: incidentId });
+      expect(refused.status).toBe(401);
+      expect((await refused.next())?.errors).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })]);
+    }
+  });
+
+  it('frees every listener when clients leave (1,000 connect/subscribe/disconnect cycles)', async () => {
+    const incidentId = await createIncident('Churn');
+    const batch = 50;
+    for (let done = 0; done < 1000; done += batch) {
+      await Promise.all(
+        Array.from({ length: batch }, async (_, index) => {
+          const ws = wsClient(gateway, key);
+          const subscription = index % 2 ? ws.subscribe(TIMELINE, { id: incidentId, after: '0' }) : ws.subscribe(CHANGED);
+          if (index % 2) await subscription.next();
+          await ws.dispose();
+        }),
+      );
+    }
+    await untilListenersAtMost(gateway, idle);
+    expect(await pubsubListeners(gateway)).toBe(idle);
+  });
+});
