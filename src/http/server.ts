@@ -16,7 +16,6 @@ import { unauthenticated } from '../graphql/errors.js';
 import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
-import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
 import { readBodyWithin, sendFetchResponse } from './body.js';
 import { limitPlugins } from './limits.js';
@@ -57,7 +56,6 @@ function withoutInternals(error: GraphQLError): GraphQLError {
 
 export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   const metrics = createMetrics();
-  registerPubSubMetrics(metrics.registry, pubsub);
   registerPubSubMetrics(metrics.registry, pubsub);
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
   let draining = false;
