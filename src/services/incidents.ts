@@ -15,6 +15,7 @@ import { checkComponentRefs, checkExpectedVersion, type UserError } from '../dom
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';
+import { enqueueNotifications } from './notifications.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -75,9 +76,11 @@ async function writeTimeline(
         postedByKeyId: actor.keyId,
         postedByName: actor.keyName,
       },
-      select: { id: true },
+      select: { id: true, postedAt: true },
     });
     ids.push(row.id);
+    // The outbox row commits with the entry or not at all (services/notifications.ts).
+    if (entry.notifySubscribers) await enqueueNotifications(tx, incident.orgId, incident.id, { ...entry, id: row.id, postedAt: row.postedAt });
     events.push({
       channel: 'incident.timeline',
       event: { orgId: incident.orgId, incidentId: incident.id, updateId: row.id, sequence },
@@ -102,10 +105,26 @@ function changedEvent(
   };
 }
 
+/**
+ * The caller's incident, locked until the transaction ends: concurrent writers of one incident
+ * take turns, so only an explicit stale expectedVersion is ever a VERSION_CONFLICT.
+ */
 async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
-  const incident = id ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
+  if (id && isUuid(id)) await tx.$queryRaw`SELECT 1 FROM "Incident" WHERE "id" = ${id}::uuid AND "orgId" = ${orgId}::uuid FOR UPDATE`;
+  const incident = id && isUuid(id) ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
   if (!incident) reject('NOT_FOUND', field, 'No incident with this id');
   return incident;
+}
+
+/**
+ * Locks component rows until the transaction ends, in id order so that writers never deadlock.
+ * Deciding a component's status from the open incidents that hold it then sees every other
+ * writer's committed result: two incidents resolved at once cannot both leave it held.
+ */
+async function lockComponents(tx: Tx, componentIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(componentIds)].filter(isUuid).sort();
+  if (ids.length === 0) return;
+  await tx.$queryRaw`SELECT 1 FROM "Component" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
 }
 
 /** Checks `componentIds`/`components` against the org's components; returns the union, in input order. */
@@ -153,6 +172,7 @@ interface ComponentPlan {
 
 /** What the incident records for `choices`: statuses given, else the component's current status. */
 async function planComponents(tx: Tx, orgId: string, choices: ComponentChoice[]): Promise<ComponentPlan> {
+  await lockComponents(tx, choices.map((choice) => choice.componentId));
   const current = new Map(
     choices.length === 0
       ? []
@@ -223,6 +243,7 @@ async function releaseComponents(
   events: GatewayEvent[],
 ): Promise<void> {
   if (componentIds.length === 0) return;
+  await lockComponents(tx, componentIds);
   const [components, holders] = await Promise.all([
     tx.component.findMany({ where: { orgId, id: { in: componentIds } }, select: { id: true, status: true } }),
     tx.incidentComponent.findMany({
@@ -583,12 +604,14 @@ export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: st
   return inTransaction(prisma, async (tx, events) => {
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     const choices = await resolveComponentRefs(tx, actor.orgId, refs);
-    const plan = await planComponents(tx, actor.orgId, choices);
     const before = await tx.incidentComponent.findMany({
       where: { incidentId: incident.id },
       orderBy: { position: 'asc' },
       select: { componentId: true, status: true },
     });
+    // Everything this call may touch, locked at once (planComponents and releaseComponents then hold it already).
+    await lockComponents(tx, [...choices.map((choice) => choice.componentId), ...before.map((row) => row.componentId)]);
+    const plan = await planComponents(tx, actor.orgId, choices);
     const open = isOpenStatus(incident.status);
     const sameLinks =
       before.length === plan.recorded.length &&

@@ -443,6 +443,42 @@ describe.each(backends)('incident lifecycle on %s', (backend) => {
     });
   });
 
+  describe('concurrent writers', () => {
+    it('updates posted at the same time without expectedVersion all succeed, one version step each', async () => {
+      const incident = await createIncident(gateway, org.key, { title: 'War room' });
+      const posts = await Promise.all(
+        Array.from({ length: 6 }, (_, index) =>
+          ok<{ postIncidentUpdate: { userErrors: unknown[] } }>(
+            gateway,
+            org.key,
+            `mutation ($id: ID!, $body: String!) { postIncidentUpdate(input: { incidentId: $id, body: $body }) { ${USER_ERRORS} } }`,
+            { id: incident.id, body: `note ${index}` },
+          ),
+        ),
+      );
+      expect(posts.map((post) => post.postIncidentUpdate.userErrors)).toEqual(Array.from({ length: 6 }, () => []));
+      const acks = await Promise.all([1, 2, 3].map(() => mutate(gateway, org.key, 'acknowledgeIncident', { id: incident.id })));
+      expect(acks.map((ack) => ack.userErrors)).toEqual([[], [], []]);
+      const after = await readIncident(gateway, org.key, incident.id);
+      expect(after).toMatchObject({ version: 8, timeline: { totalCount: 8 } });
+      expect(after!.timeline.nodes.filter((entry) => entry.kind === 'ACKNOWLEDGED')).toHaveLength(1);
+    });
+
+    it('incidents sharing a component resolved at the same time leave it OPERATIONAL', async () => {
+      for (let round = 0; round < 4; round++) {
+        const shared = await createComponent(gateway, org.orgId, `contended ${round}`);
+        const holders = await Promise.all(
+          ['MAJOR_OUTAGE', 'PARTIAL_OUTAGE', 'DEGRADED_PERFORMANCE'].map((status) =>
+            createIncident(gateway, org.key, { title: `holder ${round} ${status}`, components: [{ componentId: shared, status }] }),
+          ),
+        );
+        const resolved = await Promise.all(holders.map((holder) => transition({ id: holder.id, status: 'RESOLVED' })));
+        expect(resolved.map((payload) => payload.userErrors)).toEqual([[], [], []]);
+        expect(await componentStatus(gateway, org.key, shared)).toBe('OPERATIONAL');
+      }
+    });
+  });
+
   describe('deleteIncident', () => {
     it('returns deletedIncidentId; afterwards the incident and its entries are gone and its components released', async () => {
       const api = await createComponent(gateway, org.orgId, 'deleted api');
