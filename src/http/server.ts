@@ -97,6 +97,10 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
         const cause = original?.originalError;
         if (original && !cause && isClientError(original)) return withoutInternals(original);
         if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
+        // graphql-js reports a variable that does not coerce (e.g. "many" for an Int) this way.
+        if (cause instanceof GraphQLError && !cause.extensions?.code) {
+          return new GraphQLError(original?.message ?? cause.message, { nodes: original?.nodes, extensions: { code: 'BAD_USER_INPUT' } });
+        }
         if (cause?.name === 'PothosValidationError') {
           return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
         }
