@@ -263,3 +263,51 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     expect(await pubsubListeners(gateway)).toBe(idle);
   });
 });
+
+// Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
+const sharedDeployments = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
+
+describe.each(sharedDeployments)('two gateway instances sharing PostgreSQL and Redis (%s)', (redisUrl) => {
+  let first: TestGateway;
+  let second: TestGateway;
+  beforeAll(async () => {
+    first = await startTestGateway('postgres', { REDIS_URL: redisUrl });
+    second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl! });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('delivers each instance’s events to subscribers of the other', async () => {
+    const { key } = await first.createOrg(['write']);
+    const created = await gql(first, key, 'mutation { createIncident(input: { title: "Across instances" }) { incident { id } } }');
+    const id = created.data!.createIncident.incident.id as string;
+    const onSecond = wsClient(second, key);
+    const onFirst = wsClient(first, key);
+    try {
+      const [beforeFirst, beforeSecond] = [await pubsubListeners(first), await pubsubListeners(second)];
+      const timelineOnSecond = onSecond.subscribe(TIMELINE, { id, after: '0' });
+      const changesOnFirst = onFirst.subscribe(CHANGED);
+      const changesOnSecond = onSecond.subscribe(CHANGED);
+      expect((await timelineOnSecond.next()).data?.incidentTimeline).toMatchObject({ sequence: 1, kind: 'CREATED' });
+      const firstChangeOnFirst = changesOnFirst.next();
+      const firstChangeOnSecond = changesOnSecond.next();
+      await untilListeners(first, beforeFirst + 1);
+      await untilListeners(second, beforeSecond + 2);
+
+      // Written through the first instance, heard on the second.
+      await gql(first, key, 'mutation ($id: ID!) { postIncidentUpdate(input: { incidentId: $id, body: "from the first" }) { userErrors { code } } }', { id });
+      expect((await timelineOnSecond.next()).data?.incidentTimeline).toMatchObject({ sequence: 2, body: 'from the first' });
+      expect((await firstChangeOnSecond).data?.incidentChanged).toMatchObject({ type: 'UPDATED', incident: { title: 'Across instances' } });
+      expect((await firstChangeOnFirst).data?.incidentChanged).toMatchObject({ type: 'UPDATED' });
+
+      // Written through the second, heard on the first.
+      await gql(second, key, 'mutation ($id: ID!) { transitionIncident(input: { id: $id, status: IDENTIFIED }) { userErrors { code } } }', { id });
+      expect((await changesOnFirst.next()).data?.incidentChanged).toMatchObject({ type: 'TRANSITIONED', incident: { status: 'IDENTIFIED' } });
+      expect((await timelineOnSecond.next()).data?.incidentTimeline).toMatchObject({ sequence: 3, kind: 'STATUS_CHANGED' });
+    } finally {
+      await Promise.all([onFirst.dispose(), onSecond.dispose()]);
+    }
+  });
+});

@@ -18,6 +18,8 @@ export interface TestGateway {
   url: string;
   graphqlUrl: string;
   wsUrl: string;
+  /** The PostgreSQL database it uses (undefined on PGlite): pass it as DATABASE_URL to start a second instance on it. */
+  databaseUrl?: string;
   running: RunningGateway;
   /** SQL statements sent since the last reset (only counted while `countStatements` is on). */
   statements: string[];
@@ -33,12 +35,13 @@ let orgCounter = 0;
 
 /**
  * The real gateway on a free port of 127.0.0.1, on a fresh database of its own: a new PGlite
- * data dir, or a new PostgreSQL database on TEST_DATABASE_URL's server.
+ * data dir, or a new PostgreSQL database on TEST_DATABASE_URL's server. With `env.DATABASE_URL`
+ * it joins that database instead (another instance of the same deployment) and leaves it in place.
  */
 export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-test-'));
-  const database = backend === 'postgres' ? await createTestDatabase() : null;
-  if (backend === 'postgres' && !database) throw new Error('TEST_DATABASE_URL is not set');
+  const database = backend === 'postgres' && !env.DATABASE_URL ? await createTestDatabase() : null;
+  if (backend === 'postgres' && !database && !env.DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -65,6 +68,7 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://127.0.0.1:${running.port}/graphql`,
+    databaseUrl: config.databaseUrl,
     running,
     async createOrg(scopes: Scope[] = ['admin'], slug?: string) {
       orgCounter += 1;
