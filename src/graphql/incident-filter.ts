@@ -41,16 +41,15 @@ function enumWhere<T>(comparator: Comparator<T> | null | undefined) {
   };
 }
 
-function dateWhere(comparator: DateComparator | null | undefined): Prisma.DateTimeNullableFilter | undefined {
+/** The bounds of a date comparator; `isNull` is up to the column (see incidentWhere). */
+function dateRange(comparator: DateComparator | null | undefined): Prisma.DateTimeFilter | undefined {
   if (!comparator) return undefined;
-  const where: Prisma.DateTimeNullableFilter = {};
+  const where: Prisma.DateTimeFilter = {};
   if (comparator.gt != null) where.gt = comparator.gt;
   if (comparator.gte != null) where.gte = comparator.gte;
   if (comparator.lt != null) where.lt = comparator.lt;
   if (comparator.lte != null) where.lte = comparator.lte;
-  if (comparator.isNull === true) where.equals = null;
-  if (comparator.isNull === false) where.not = null;
-  return where;
+  return Object.keys(where).length === 0 ? undefined : where;
 }
 
 /** Ids that cannot be decoded still take part, as ids that match no row. */
@@ -100,10 +99,13 @@ export function incidentWhere(filter: IncidentFilterShape | null | undefined): P
     if (anyOf != null) clauses.push({ tags: { hasSome: anyOf.filter(isStorableText) } });
     if (notIn != null) clauses.push({ NOT: { tags: { hasSome: notIn.filter(isStorableText) } } });
   }
-  const startedAt = dateWhere(filter.startedAt);
-  if (startedAt) clauses.push({ startedAt: startedAt as Prisma.DateTimeFilter });
-  const resolvedAt = dateWhere(filter.resolvedAt);
+  const startedAt = dateRange(filter.startedAt);
+  if (startedAt) clauses.push({ startedAt });
+  // Every incident has a startedAt.
+  if (filter.startedAt?.isNull === true) clauses.push(MATCHES_NOTHING);
+  const resolvedAt = dateRange(filter.resolvedAt);
   if (resolvedAt) clauses.push({ resolvedAt });
+  if (filter.resolvedAt?.isNull != null) clauses.push({ resolvedAt: filter.resolvedAt.isNull ? null : { not: null } });
   const search = filter.search?.trim();
   if (search) {
     const pattern = escapeLike(search);

@@ -233,6 +233,9 @@ describe.each(backends)('incident queries on %s', (backend) => {
       expect(await titles({ resolvedAt: { lt: '2026-01-01T00:00:00.000Z' } })).toEqual([]);
       expect(await titles({ resolvedAt: { isNull: false } })).toEqual(['Database down', 'Old outage']);
       expect(await titles({ resolvedAt: { isNull: true } })).toHaveLength(9);
+      // startedAt is always set.
+      expect(await titles({ startedAt: { isNull: true } })).toEqual([]);
+      expect(await titles({ startedAt: { isNull: false } })).toHaveLength(11);
     });
 
     it('search is a case-insensitive substring of title or description', async () => {
