@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { openMigratedDatabase } from '../../src/db/open-migrated.js';
+import { createLogger } from '../../src/logger.js';
+import type { Scope } from '../../src/auth/keys.js';
+import { issueApiKey } from '../../src/services/api-keys.js';
+import type { Backend } from './gateway.js';
+import { createTestDatabase } from './postgres.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** A database for a gateway run as its own process: a PGlite data dir or a fresh PostgreSQL database. */
+export interface ChildDatabase {
+  env: Record<string, string>;
+  /** An org with a key, written before the gateway starts (PGlite allows one process at a time). */
+  createOrg(scopes: Scope[]): Promise<{ orgId: string; key: string }>;
+  drop(): Promise<void>;
+}
+
+export async function createChildDatabase(backend: Backend): Promise<ChildDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-child-'));
+  const database = backend === 'postgres' ? await createTestDatabase() : null;
+  const env: Record<string, string> = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
+  return {
+    env,
+    async createOrg(scopes) {
+      const config = loadConfig(env);
+      const db = await openMigratedDatabase(config, createLogger('silent'));
+      try {
+        const slug = `child-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+        const org = await db.prisma.organization.create({ data: { slug, name: slug } });
+        const { key } = await issueApiKey(db.prisma, org.id, 'child test key', scopes);
+        return { orgId: org.id, key };
+      } finally {
+        await db.close();
+      }
+    },
+    async drop() {
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChildGateway {
+  process: ChildProcess;
+  url: string;
+  graphqlUrl: string;
+  /** Every line the process wrote to stdout so far (pino JSON). */
+  logs: string[];
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs the gateway as operators do, `node --import tsx src/main.ts`, on a free port, so that tests can
+ * signal the real process (npm would not forward SIGTERM).
+ */
+export async function startChildGateway(env: Record<string, string>): Promise<ChildGateway> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      buffered += data.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        logs.push(line);
+        const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
+        if (match) resolve(match[1]);
+      }
+    });
+    child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr}${logs.join('\n')}`)));
+  });
+  return { process: child, url, graphqlUrl: `${url}/graphql`, logs, exited };
+}
