@@ -1,15 +1,21 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Structured JSON logs; credentials are redacted wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'incident-gateway' },
-    redact: {
-      paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'connectionParams.authorization', 'key'],
-      censor: '[redacted]',
+/**
+ * Structured JSON logs (stdout unless a destination is given); credentials are redacted wherever
+ * they appear.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'incident-gateway' },
+      redact: {
+        paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'connectionParams.authorization', 'key'],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { createYoga, isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
@@ -60,20 +60,29 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
   let draining = false;
 
+  /** Internal errors already logged with their request id: maskError need not log them again. */
+  const loggedErrors = new WeakSet<Error>();
+
   const requestLogging: Plugin<GatewayContext> = {
     onExecute({ args }) {
       const started = performance.now();
       return {
         onExecuteDone({ result }) {
-          if (!('errors' in result)) return;
+          if (isAsyncIterable(result)) return;
           const context = args.contextValue as GatewayContext;
           const outcome = result.errors?.length ? 'error' : 'ok';
           metrics.graphqlOperations.inc({ operation_type: operationType(args), outcome });
+          const where = { requestId: context.requestId, orgId: context.auth?.orgId ?? null };
+          for (const error of result.errors ?? []) {
+            const cause = error.originalError;
+            if (!cause || cause instanceof GraphQLError || loggedErrors.has(cause)) continue;
+            loggedErrors.add(cause);
+            logger.error({ ...where, err: cause, path: error.path }, 'internal error');
+          }
           logger.info(
             {
-              requestId: context.requestId,
-              orgId: context.auth?.orgId,
-              operationName: args.operationName ?? null,
+              ...where,
+              operationName: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
               durationMs: Math.round((performance.now() - started) * 100) / 100,
               errors: result.errors?.length ?? 0,
             },
@@ -105,7 +114,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
           return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
         }
         if (original && !cause) return original;
-        logger.error({ err: cause ?? error, path: original?.path }, 'internal error');
+        if (!cause || !loggedErrors.has(cause)) logger.error({ err: cause ?? error, path: original?.path }, 'internal error');
         return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
