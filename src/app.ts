@@ -4,6 +4,8 @@ import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
 import type { Logger } from './logger.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
+import { createMailer } from './notifications/mailer.js';
+import { startNotificationWorker } from './notifications/worker.js';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -22,6 +24,8 @@ export async function startGateway(
   const pubsub = createGatewayPubSub(config.redisUrl);
   const gateway = createGateway({ config, db, pubsub, logger });
   const port = await gateway.listen(config.port, config.host);
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
+  const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
   return {
     gateway,
@@ -30,6 +34,8 @@ export async function startGateway(
     stop() {
       stopping ??= (async () => {
         await gateway.close();
+        await notifier.stop();
+        mailer?.close();
         await pubsub.close();
         await db.close();
       })();

@@ -21,6 +21,18 @@ export interface Config {
     refillPerSecond: number;
   };
   shutdownGraceMs: number;
+  /** The notification outbox worker (src/notifications/worker.ts). */
+  notifications: {
+    pollMs: number;
+    leaseMs: number;
+    timeoutMs: number;
+    maxAttempts: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    batchSize: number;
+  };
+  /** smtp(s):// URL for email notifications; unset: email notifications wait. */
+  smtpUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -75,5 +87,22 @@ export function loadConfig(env: Env = process.env): Config {
       refillPerSecond: integer(env, 'RATE_LIMIT_REFILL_PER_SECOND', 100, 1),
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
+    notifications: notificationSettings(env),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
   };
+}
+
+function notificationSettings(env: Env): Config['notifications'] {
+  const settings = {
+    pollMs: integer(env, 'NOTIFY_POLL_MS', 1000, 10),
+    leaseMs: integer(env, 'NOTIFY_LEASE_MS', 60_000, 100),
+    timeoutMs: integer(env, 'NOTIFY_TIMEOUT_MS', 10_000, 50),
+    maxAttempts: integer(env, 'NOTIFY_MAX_ATTEMPTS', 8, 1),
+    baseDelayMs: integer(env, 'NOTIFY_BACKOFF_BASE_MS', 1000, 0),
+    maxDelayMs: integer(env, 'NOTIFY_BACKOFF_MAX_MS', 3_600_000, 0),
+    batchSize: integer(env, 'NOTIFY_BATCH_SIZE', 20, 1),
+  };
+  // A lease shorter than an attempt would let a second worker deliver while the first still waits.
+  if (settings.leaseMs <= settings.timeoutMs) throw new ConfigError('NOTIFY_LEASE_MS must be longer than NOTIFY_TIMEOUT_MS');
+  return settings;
 }

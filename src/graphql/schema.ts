@@ -6,6 +6,7 @@ import './types/component.js';
 import './types/incident.js';
 import './types/history.js';
 import './types/analytics.js';
+import './types/notifications.js';
 import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';

@@ -15,6 +15,7 @@ import { checkComponentRefs, checkExpectedVersion, type UserError } from '../dom
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';
+import { enqueueNotifications } from './notifications.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -75,9 +76,11 @@ async function writeTimeline(
         postedByKeyId: actor.keyId,
         postedByName: actor.keyName,
       },
-      select: { id: true },
+      select: { id: true, postedAt: true },
     });
     ids.push(row.id);
+    // The outbox row commits with the entry or not at all (services/notifications.ts).
+    if (entry.notifySubscribers) await enqueueNotifications(tx, incident.orgId, incident.id, { ...entry, id: row.id, postedAt: row.postedAt });
     events.push({
       channel: 'incident.timeline',
       event: { orgId: incident.orgId, incidentId: incident.id, updateId: row.id, sequence },

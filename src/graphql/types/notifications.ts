@@ -1,0 +1,243 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { checkSubscribeFields } from '../../domain/notifications.js';
+import * as notifications from '../../services/notifications.js';
+import { builder } from '../builder.js';
+import { orgOf } from '../context.js';
+import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import { BODY_MAX } from '../../domain/validation.js';
+import { badUserInput } from '../errors.js';
+
+const ChannelEnum = builder.enumType('SubscriberChannel', {
+  description: 'How a subscriber is told.',
+  values: {
+    WEBHOOK: { description: 'A signed JSON POST to its URL.' },
+    EMAIL: { description: 'An email through the SMTP server of SMTP_URL.' },
+  } as const,
+});
+
+const NotificationStatusEnum = builder.enumType('NotificationStatus', {
+  description: 'Where a notification is in its delivery.',
+  values: {
+    PENDING: { description: 'Waiting for its first or next attempt.' },
+    DELIVERED: { description: 'Accepted by the receiver (2xx) or the SMTP server.' },
+    DEAD: { description: 'Gave up after the last attempt (dead letter); lastError says why.' },
+  } as const,
+});
+
+builder.prismaNode('Subscriber', {
+  id: { field: 'id', description: 'Global ID of the subscriber.' },
+  description: 'Someone told about the incidents of a status page: a webhook or an email address.',
+  authScopes: { admin: true },
+  findUnique: scopedNodeWhere,
+  nullable: true,
+  fields: (t) => ({
+    channel: t.expose('channel', { type: ChannelEnum, description: 'Webhook or email.' }),
+    webhookUrl: t.exposeString('webhookUrl', { nullable: true, description: 'Where webhooks are POSTed.' }),
+    email: t.exposeString('email', { nullable: true, description: 'Where emails go.' }),
+    componentIds: t.idList({
+      description: 'Only incidents affecting one of these components are sent; empty: all.',
+      resolve: (subscriber) => subscriber.componentIds.map((id) => encodeGlobalID('Component', id)),
+    }),
+    confirmed: t.boolean({ description: 'Whether it receives notifications.', resolve: (subscriber) => subscriber.confirmedAt !== null }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it subscribed.' }),
+    statusPage: t.relation('statusPage', { description: 'The status page it follows.' }),
+  }),
+});
+
+builder.prismaNode('Notification', {
+  id: { field: 'id', description: 'Global ID of the notification.' },
+  description: 'One message to one subscriber about one timeline entry, and its delivery.',
+  authScopes: { read: true },
+  findUnique: scopedNodeWhere,
+  nullable: true,
+  fields: (t) => ({
+    idempotencyKey: t.string({
+      description: 'Sent as the Idempotency-Key header and as `id` in the webhook body, the same on every retry.',
+      resolve: (notification) => notification.id,
+    }),
+    channel: t.expose('channel', { type: ChannelEnum, description: 'Webhook or email.' }),
+    status: t.expose('status', { type: NotificationStatusEnum, description: 'Delivery status.' }),
+    attempts: t.exposeInt('attempts', { description: 'Delivery attempts so far.' }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When a PENDING notification is tried next.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed.' }),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When it was delivered.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was written (with its timeline entry).' }),
+    incidentId: t.id({ description: 'Global ID of the incident.', resolve: (notification) => encodeGlobalID('Incident', notification.incidentId) }),
+    updateId: t.id({
+      description: 'Global ID of the timeline entry it announces.',
+      resolve: (notification) => encodeGlobalID('IncidentUpdate', notification.updateId),
+    }),
+    payload: t.field({
+      type: 'JSON',
+      description: 'What is sent: `{ webhook: <body> }` or `{ email: { to, subject, text } }`.',
+      resolve: (notification) => notification.payload,
+    }),
+    subscriber: t.relation('subscriber', { description: 'Who it is for (admin scope).' }),
+  }),
+});
+
+const NotificationFilter = builder.inputType('NotificationFilter', {
+  description: 'Which notifications; all given conditions must hold.',
+  fields: (t) => ({
+    status: t.field({ type: [NotificationStatusEnum], description: 'Any of these statuses.' }),
+    incidentId: t.id({ description: 'Of this incident.' }),
+    subscriberId: t.id({ description: 'For this subscriber.' }),
+  }),
+});
+
+const PreviewRef = builder.objectRef<notifications.NotificationPreview>('NotificationPreview').implement({
+  description: 'What the subscribers of one status page would get; nothing is sent.',
+  fields: (t) => ({
+    statusPageId: t.id({ description: 'Global ID of the status page.', resolve: (preview) => encodeGlobalID('StatusPage', preview.statusPage.id) }),
+    statusPageSlug: t.string({ description: 'Slug of the status page.', resolve: (preview) => preview.statusPage.slug }),
+    subscriberCount: t.exposeInt('subscriberCount', { description: 'How many confirmed subscribers would be notified.' }),
+    webhookPayload: t.field({
+      type: 'JSON',
+      description: 'The webhook body (its `id`, the notification id, is "preview" here).',
+      resolve: (preview) => preview.webhookPayload,
+    }),
+    emailSubject: t.string({ description: 'The email subject.', resolve: (preview) => preview.email.subject }),
+    emailText: t.string({ description: 'The email text.', resolve: (preview) => preview.email.text }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  subscribers: t.prismaConnection(
+    {
+      type: 'Subscriber',
+      cursor: 'id',
+      description: 'Subscribers of your status pages, oldest first (admin scope).',
+      authScopes: { admin: true },
+      args: { statusPageId: t.arg.id({ description: 'Only of this status page.' }) },
+      resolve: (query, _root, args, context) =>
+        context.prisma.subscriber.findMany({ ...query, where: subscriberWhere(orgOf(context), args.statusPageId), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, args, context) => context.prisma.subscriber.count({ where: subscriberWhere(orgOf(context), args.statusPageId) }),
+    },
+    { description: 'A page of subscribers.' },
+    { description: 'A subscriber in a page.' },
+  ),
+  notifications: t.prismaConnection(
+    {
+      type: 'Notification',
+      cursor: 'id',
+      description: 'Notifications and their delivery status, newest first.',
+      authScopes: { read: true },
+      args: { filter: t.arg({ type: NotificationFilter, description: 'Which notifications.' }) },
+      resolve: (query, _root, args, context) =>
+        context.prisma.notification.findMany({
+          ...query,
+          where: notificationWhere(orgOf(context), args.filter),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: (_connection, args, context) => context.prisma.notification.count({ where: notificationWhere(orgOf(context), args.filter) }),
+    },
+    { description: 'A page of notifications.' },
+    { description: 'A notification in a page.' },
+  ),
+  notificationPreview: t.field({
+    type: [PreviewRef],
+    nullable: true,
+    description: 'What subscribers would get if `body` were posted on the incident now, per status page it is published on; sends nothing. Null when the incident does not exist.',
+    authScopes: { read: true },
+    args: {
+      incidentId: t.arg.id({ required: true, description: 'Global ID of the incident.' }),
+      body: t.arg.string({ required: true, description: 'The update text.' }),
+    },
+    resolve: (_root, args, context) => {
+      if (args.body.length > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
+      const id = decodeId(String(args.incidentId), 'Incident');
+      return id ? notifications.previewNotifications(context.prisma, orgOf(context), id, args.body.trim()) : null;
+    },
+  }),
+}));
+
+/** A filter id that is not a global ID of the right type matches nothing. */
+const NO_ROW = '00000000-0000-0000-0000-000000000000';
+
+function subscriberWhere(orgId: string, statusPageId: string | number | null | undefined): Prisma.SubscriberWhereInput {
+  return { orgId, ...(statusPageId != null ? { statusPageId: decodeId(String(statusPageId), 'StatusPage') ?? NO_ROW } : {}) };
+}
+
+function notificationWhere(
+  orgId: string,
+  filter: { status?: ('PENDING' | 'DELIVERED' | 'DEAD')[] | null; incidentId?: string | number | null; subscriberId?: string | number | null } | null | undefined,
+): Prisma.NotificationWhereInput {
+  return {
+    orgId,
+    ...(filter?.status ? { status: { in: filter.status } } : {}),
+    ...(filter?.incidentId != null ? { incidentId: decodeId(String(filter.incidentId), 'Incident') ?? NO_ROW } : {}),
+    ...(filter?.subscriberId != null ? { subscriberId: decodeId(String(filter.subscriberId), 'Subscriber') ?? NO_ROW } : {}),
+  };
+}
+
+const SubscribeInput = builder.inputType('SubscribeInput', {
+  description: 'A new subscriber of a status page: give exactly one of webhookUrl and email.',
+  fields: (t) => ({
+    statusPageId: t.id({ required: true, description: 'Global ID of the status page.' }),
+    webhookUrl: t.string({ description: 'An http(s) URL to POST signed JSON to.' }),
+    email: t.string({ description: 'An email address.' }),
+    componentIds: t.idList({ description: 'Only incidents affecting one of these components; default all.' }),
+  }),
+});
+
+interface SubscribeResult {
+  subscriberId: string;
+  signingSecret: string | null;
+}
+
+const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Result of subscribe.', (t) => ({
+  subscriber: t.prismaField({
+    type: 'Subscriber',
+    nullable: true,
+    description: 'The new subscriber; null when rejected.',
+    resolve: (query, payload: PayloadShape<SubscribeResult>, _args, context) =>
+      payload.result ? context.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } }) : null,
+  }),
+  signingSecret: t.string({
+    nullable: true,
+    description: 'Webhooks only: the HMAC-SHA256 key their signatures use. Shown this once.',
+    resolve: (payload: PayloadShape<SubscribeResult>) => payload.result?.signingSecret ?? null,
+  }),
+}));
+
+const UnsubscribeInput = builder.inputType('UnsubscribeInput', {
+  description: 'The subscriber to remove.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the subscriber.' }) }),
+});
+
+const UnsubscribePayload = definePayload<{ deletedSubscriberId: string }>('UnsubscribePayload', 'Result of unsubscribe.', (t) => ({
+  deletedSubscriberId: t.id({
+    nullable: true,
+    description: 'Global ID of the removed subscriber; null when rejected.',
+    resolve: (payload: PayloadShape<{ deletedSubscriberId: string }>) =>
+      payload.result ? encodeGlobalID('Subscriber', payload.result.deletedSubscriberId) : null,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  subscribe: t.field({
+    type: SubscribePayload,
+    description: 'Subscribes a webhook or an email address to a status page (write scope).',
+    authScopes: { write: true },
+    args: { input: t.arg({ type: SubscribeInput, required: true, description: 'The subscriber.' }) },
+    resolve: async (_root, { input }, context) => {
+      const { fields, errors } = checkSubscribeFields(input.webhookUrl, input.email);
+      if (errors.length > 0) return rejected(errors);
+      const outcome = await notifications.subscribe(context.prisma, actorOf(context), {
+        ...fields,
+        statusPageId: decodeIdOrRaw(String(input.statusPageId), 'StatusPage'),
+        componentIds: (input.componentIds ?? []).map((id) => decodeIdOrRaw(String(id), 'Component')),
+      });
+      return settle(context, outcome);
+    },
+  }),
+  unsubscribe: t.field({
+    type: UnsubscribePayload,
+    description: 'Removes a subscriber; its pending notifications are dropped (write scope).',
+    authScopes: { write: true },
+    args: { input: t.arg({ type: UnsubscribeInput, required: true, description: 'The subscriber.' }) },
+    resolve: async (_root, { input }, context) =>
+      settle(context, await notifications.unsubscribe(context.prisma, actorOf(context), decodeId(String(input.id), 'Subscriber'))),
+  }),
+}));

@@ -1,0 +1,290 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature } from '../../src/domain/notifications.js';
+import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * A webhook receiver on loopback: `/ok/...` accepts, `/flaky/<n>/...` fails its first n requests,
+ * `/down/...` always fails.
+ */
+async function startReceiver() {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const path = request.url ?? '';
+      received.push({ path, headers: request.headers, body });
+      const flaky = /^\/flaky\/(\d+)\//.exec(path);
+      const seen = received.filter((entry) => entry.path === path).length;
+      const fail = path.startsWith('/down/') || (flaky !== null && seen <= Number(flaky[1]));
+      response.writeHead(fail ? 500 : 200).end(fail ? 'nope' : 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+async function startSmtp() {
+  const messages: { to: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        messages.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    messages,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls until `check` returns a value (the worker delivers in the background); bounded. */
+async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, attempts = 200): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+const NOTIFICATIONS = `query ($filter: NotificationFilter) {
+  notifications(first: 50, filter: $filter) { totalCount nodes { idempotencyKey channel status attempts lastError deliveredAt payload subscriber { id } } }
+}`;
+
+describe.each(backends)('subscribers and notifications on %s', (backend) => {
+  let gateway: TestGateway;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let org: { orgId: string; key: string };
+  let pageId: string;
+  let api: string;
+  let db: string;
+
+  async function ok<T = any>(query: string, variables?: Record<string, unknown>, key = org.key): Promise<T> {
+    const response = await gql<T>(gateway, key, query, variables);
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    return response.data as T;
+  }
+
+  async function subscribe(input: Record<string, unknown>) {
+    const data = await ok(
+      'mutation ($input: SubscribeInput!) { subscribe(input: $input) { subscriber { id channel componentIds confirmed } signingSecret userErrors { code field message } } }',
+      { input: { statusPageId: pageId, ...input } },
+    );
+    return data.subscribe;
+  }
+
+  async function createIncident(input: Record<string, unknown>): Promise<string> {
+    const data = await ok('mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { id } userErrors { message } } }', {
+      input: { statusPageIds: [pageId], ...input },
+    });
+    expect(data.createIncident.userErrors).toEqual([]);
+    return data.createIncident.incident.id;
+  }
+
+  async function notificationsOf(subscriberId: string) {
+    return (await ok(NOTIFICATIONS, { filter: { subscriberId } })).notifications;
+  }
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    smtp = await startSmtp();
+    gateway = await startTestGateway(backend, {
+      RATE_LIMIT: 'off',
+      SMTP_URL: smtp.url,
+      NOTIFY_POLL_MS: '50',
+      NOTIFY_BACKOFF_BASE_MS: '20',
+      NOTIFY_BACKOFF_MAX_MS: '100',
+      NOTIFY_MAX_ATTEMPTS: '3',
+    });
+    org = await gateway.createOrg(['admin']);
+    const prisma = gateway.running.db.prisma;
+    const page = await prisma.statusPage.create({ data: { orgId: org.orgId, slug: `status-${org.orgId.slice(0, 8)}`, name: 'Acme status' } });
+    pageId = encodeGlobalID('StatusPage', page.id);
+    api = encodeGlobalID('Component', (await prisma.component.create({ data: { orgId: org.orgId, name: 'API' } })).id);
+    db = encodeGlobalID('Component', (await prisma.component.create({ data: { orgId: org.orgId, name: 'Database' } })).id);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await receiver?.close();
+    await smtp?.close();
+  });
+
+  it('delivers a signed webhook for a new incident, once, with its idempotency key', async () => {
+    const { subscriber, signingSecret, userErrors } = await subscribe({ webhookUrl: `${receiver.url}/ok/first` });
+    expect(userErrors).toEqual([]);
+    expect(subscriber).toMatchObject({ channel: 'WEBHOOK', confirmed: true, componentIds: [] });
+    expect(signingSecret).toMatch(/^whsec_/);
+    const incidentId = await createIncident({ title: 'Checkout errors', message: 'We are looking into it.', components: [{ componentId: api, status: 'PARTIAL_OUTAGE' }] });
+
+    const [notification] = await eventually(async () => {
+      const list = await notificationsOf(subscriber.id);
+      return list.nodes[0]?.status === 'DELIVERED' && list.nodes;
+    }, 'delivery');
+    expect(notification).toMatchObject({ channel: 'WEBHOOK', status: 'DELIVERED', attempts: 1, lastError: null });
+
+    const deliveries = receiver.received.filter((entry) => entry.path === '/ok/first');
+    expect(deliveries).toHaveLength(1);
+    const [delivery] = deliveries;
+    expect(delivery.headers['content-type']).toBe('application/json');
+    expect(delivery.headers['idempotency-key']).toBe(notification.idempotencyKey);
+    const signature = String(delivery.headers['x-incident-gateway-signature']);
+    expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(signingSecret, signature, delivery.body, Math.floor(Date.now() / 1000))).toBe(true);
+    expect(verifySignature(signingSecret, signature, `${delivery.body} `, Math.floor(Date.now() / 1000))).toBe(false);
+    expect(verifySignature('whsec_wrong', signature, delivery.body, Math.floor(Date.now() / 1000))).toBe(false);
+
+    expect(JSON.parse(delivery.body)).toEqual({
+      id: notification.idempotencyKey,
+      type: 'incident.updated',
+      statusPage: { id: pageId, slug: expect.any(String), name: 'Acme status' },
+      incident: {
+        id: incidentId,
+        number: 1,
+        title: 'Checkout errors',
+        status: 'INVESTIGATING',
+        severity: 'MEDIUM',
+        impact: 'MAJOR',
+        components: [{ id: api, name: 'API', status: 'PARTIAL_OUTAGE' }],
+      },
+      update: { id: expect.any(String), kind: 'CREATED', status: 'INVESTIGATING', body: 'We are looking into it.', postedAt: expect.any(String) },
+    });
+  });
+
+  it('retries a failing receiver with backoff until it accepts, with the same idempotency key', async () => {
+    const { subscriber } = await subscribe({ webhookUrl: `${receiver.url}/flaky/2/a` });
+    await createIncident({ title: 'Flaky receiver' });
+    const [notification] = await eventually(async () => {
+      const list = await notificationsOf(subscriber.id);
+      return list.nodes[0]?.status === 'DELIVERED' && list.nodes;
+    }, 'delivery after retries');
+    expect(notification.attempts).toBe(3);
+    const keys = receiver.received.filter((entry) => entry.path === '/flaky/2/a').map((entry) => entry.headers['idempotency-key']);
+    expect(keys).toEqual([notification.idempotencyKey, notification.idempotencyKey, notification.idempotencyKey]);
+  });
+
+  it('gives up after the last attempt: a dead letter with the reason', async () => {
+    const { subscriber } = await subscribe({ webhookUrl: `${receiver.url}/down/a` });
+    await createIncident({ title: 'Receiver down' });
+    const [notification] = await eventually(async () => {
+      const list = await notificationsOf(subscriber.id);
+      return list.nodes[0]?.status === 'DEAD' && list.nodes;
+    }, 'dead letter');
+    expect(notification).toMatchObject({ status: 'DEAD', attempts: 3, lastError: 'HTTP 500', deliveredAt: null });
+    expect(receiver.received.filter((entry) => entry.path === '/down/a')).toHaveLength(3);
+    const dead = await ok(NOTIFICATIONS, { filter: { status: ['DEAD'] } });
+    expect(dead.notifications.nodes.map((node: any) => node.idempotencyKey)).toContain(notification.idempotencyKey);
+  });
+
+  it('sends emails through SMTP', async () => {
+    const { subscriber, signingSecret } = await subscribe({ email: 'oncall@example.com' });
+    expect(signingSecret).toBeNull();
+    await createIncident({ title: 'Mail me', message: 'Emails are flowing.' });
+    await eventually(async () => (await notificationsOf(subscriber.id)).nodes[0]?.status === 'DELIVERED', 'email delivery');
+    const message = smtp.messages.find((entry) => entry.to.includes('oncall@example.com'));
+    expect(message?.raw).toContain('Subject: [Acme status] Mail me (INVESTIGATING)');
+    expect(message?.raw).toContain('Emails are flowing.');
+  });
+
+  it('honours component filters and notifySubscribers, and writes nothing for a rejected change', async () => {
+    const { subscriber } = await subscribe({ webhookUrl: `${receiver.url}/ok/db-only`, componentIds: [db] });
+    expect(subscriber.componentIds).toEqual([db]);
+    const apiIncident = await createIncident({ title: 'API only', componentIds: [api] });
+    const quiet = await createIncident({ title: 'Quiet', componentIds: [db], notifySubscribers: false });
+    await createIncident({ title: 'Database', componentIds: [db] });
+    await eventually(async () => (await notificationsOf(subscriber.id)).nodes[0]?.status === 'DELIVERED', 'database incident delivery');
+    // A message with notifySubscribers, then one without; a transition that is rejected writes nothing.
+    await ok('mutation ($input: PostIncidentUpdateInput!) { postIncidentUpdate(input: $input) { userErrors { code } } }', {
+      input: { incidentId: quiet, body: 'Now telling', notifySubscribers: true },
+    });
+    await ok('mutation ($input: PostIncidentUpdateInput!) { postIncidentUpdate(input: $input) { userErrors { code } } }', {
+      input: { incidentId: quiet, body: 'Internal note', notifySubscribers: false },
+    });
+    const rejected = await ok('mutation ($input: TransitionIncidentInput!) { transitionIncident(input: $input) { userErrors { code } } }', {
+      input: { id: quiet, status: 'POSTMORTEM', notifySubscribers: true },
+    });
+    expect(rejected.transitionIncident.userErrors).toEqual([{ code: 'INVALID_TRANSITION' }]);
+    const list = await eventually(async () => {
+      const current = await notificationsOf(subscriber.id);
+      return current.nodes.every((node: any) => node.status === 'DELIVERED') && current;
+    }, 'all delivered');
+    const bodies = list.nodes.map((node: any) => `${node.payload.webhook.incident.title}: ${node.payload.webhook.update.body}`);
+    expect(bodies.sort()).toEqual(['Database: We are investigating this incident.', 'Quiet: Now telling']);
+    expect((await ok(NOTIFICATIONS, { filter: { incidentId: apiIncident, subscriberId: subscriber.id } })).notifications.totalCount).toBe(0);
+  });
+
+  it('previews what subscribers would get without sending anything', async () => {
+    const incidentId = await createIncident({ title: 'Preview me', notifySubscribers: false, components: [{ componentId: db, status: 'MAJOR_OUTAGE' }] });
+    const before = await gateway.running.db.prisma.notification.count({ where: { orgId: org.orgId } });
+    const data = await ok('query ($id: ID!) { notificationPreview(incidentId: $id, body: "Fixed soon.") { statusPageId subscriberCount webhookPayload emailSubject emailText } }', {
+      id: incidentId,
+    });
+    const [preview] = data.notificationPreview;
+    expect(preview.statusPageId).toBe(pageId);
+    // Every subscriber so far wants all components or the database: all of them.
+    const subscribers = await ok('{ subscribers(first: 50) { totalCount } }');
+    expect(preview.subscriberCount).toBe(subscribers.subscribers.totalCount);
+    expect(preview.webhookPayload).toMatchObject({
+      id: 'preview',
+      incident: { id: incidentId, title: 'Preview me', impact: 'CRITICAL', components: [{ id: db, name: 'Database', status: 'MAJOR_OUTAGE' }] },
+      update: { id: null, kind: 'MESSAGE', body: 'Fixed soon.' },
+    });
+    expect(preview.emailSubject).toBe('[Acme status] Preview me (INVESTIGATING)');
+    expect(preview.emailText).toContain('Fixed soon.');
+    expect(await gateway.running.db.prisma.notification.count({ where: { orgId: org.orgId } })).toBe(before);
+  });
+
+  it('validates subscribe input, unsubscribes, and keeps organizations apart', async () => {
+    expect((await subscribe({})).userErrors).toEqual([{ code: 'INVALID_INPUT', field: null, message: expect.any(String) }]);
+    expect((await subscribe({ webhookUrl: 'ftp://example.com' })).userErrors).toEqual([{ code: 'INVALID_INPUT', field: ['webhookUrl'], message: expect.any(String) }]);
+    expect((await subscribe({ email: 'a@b.c', componentIds: ['nope'] })).userErrors).toEqual([
+      { code: 'INVALID_COMPONENT_ID', field: ['componentIds', '0'], message: expect.any(String) },
+    ]);
+
+    const stranger = await gateway.createOrg(['admin']);
+    const foreignPage = await gql(gateway, stranger.key, 'mutation ($input: SubscribeInput!) { subscribe(input: $input) { subscriber { id } userErrors { code field } } }', {
+      input: { statusPageId: pageId, email: 'x@example.com' },
+    });
+    expect(foreignPage.data?.subscribe).toEqual({ subscriber: null, userErrors: [{ code: 'NOT_FOUND', field: ['statusPageId'] }] });
+    expect((await ok('{ notifications(first: 5) { totalCount } subscribers(first: 5) { totalCount } }', undefined, stranger.key))).toEqual({
+      notifications: { totalCount: 0 },
+      subscribers: { totalCount: 0 },
+    });
+
+    const { subscriber } = await subscribe({ email: 'leaving@example.com' });
+    const unsubscribe = 'mutation ($input: UnsubscribeInput!) { unsubscribe(input: $input) { deletedSubscriberId userErrors { code } } }';
+    expect((await gql(gateway, stranger.key, unsubscribe, { input: { id: subscriber.id } })).data?.unsubscribe).toEqual({
+      deletedSubscriberId: null,
+      userErrors: [{ code: 'NOT_FOUND' }],
+    });
+    expect((await ok(unsubscribe, { input: { id: subscriber.id } })).unsubscribe).toEqual({ deletedSubscriberId: subscriber.id, userErrors: [] });
+
+    const reader = await gateway.createOrg(['read']);
+    expect((await gql(gateway, reader.key, '{ subscribers(first: 5) { totalCount } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
