@@ -280,7 +280,7 @@ describe.each(backends)('incident stats and component uptime on %s', (backend) =
     it('starts a window that opens mid-outage with the status in force then', async () => {
       const data = await ok(UPTIME, { ids: [api], from: '2026-01-02T09:00:00.000Z', to: '2026-01-02T15:00:00.000Z' });
       expect(data.nodes[0].uptime).toMatchObject(
-        close({ availability: 0.5, measuredSeconds: 6 * H, days: [day('2026-01-02', 0.5, 6 * H, [['OPERATIONAL', 3 * H], ['MAJOR_OUTAGE', 3 * H]])] }),
+        close({ availability: 0.5, measuredSeconds: 6 * H, days: [day('2026-01-02', 0.5, 6 * H, [['OPERATIONAL', 3 * H], ['MAJOR_OUTAGE', 3 * H]])] }) as object,
       );
     });
 
