@@ -2,6 +2,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../domain/types.js';
 import { decodeId } from './common.js';
 import { isStorableText } from '../domain/incident-input.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface Comparator<T> {
   eq?: T | null;
@@ -62,11 +63,12 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-function decodeAll(ids: string[], typename: string): string[] {
-  return ids.map((id) => decodeId(id, typename) ?? NO_ROW);
-}
 function decodeOne(id: string, typename: string): string {
-  return decodeId(id, typename) ?? NO_ROW;
+  const decoded = decodeId(id, typename);
+  return decoded && isUuid(decoded) ? decoded : NO_ROW;
+}
+function decodeAll(ids: string[], typename: string): string[] {
+  return ids.map((id) => decodeOne(id, typename));
 }
 
 /** The Prisma where-clause of an IncidentFilter (without the org scope, which callers add). */

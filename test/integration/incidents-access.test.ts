@@ -97,7 +97,7 @@ describe.each(backends)('incident access on %s', (backend) => {
       expect(await orgFootprint(gateway, theirs.orgId)).toEqual(before);
     });
 
-    it('an id of another type is NOT_FOUND too', async () => {
+    it('an id of another type, or a malformed one, is NOT_FOUND too', async () => {
       const data = await ok<{ transitionIncident: { userErrors: { code: string }[] } }>(
         gateway,
         mine.key,
@@ -105,6 +105,15 @@ describe.each(backends)('incident access on %s', (backend) => {
         { id: myComponent },
       );
       expect(data.transitionIncident.userErrors.map((error) => error.code)).toEqual(['NOT_FOUND']);
+      for (const id of ['garbage', encodeGlobalID('Incident', 'not-a-uuid')]) {
+        const answer = await ok<{ transitionIncident: { userErrors: { code: string }[] } }>(
+          gateway,
+          mine.key,
+          `mutation ($id: ID!) { transitionIncident(input: { id: $id, status: RESOLVED }) { ${USER_ERRORS} } }`,
+          { id },
+        );
+        expect(answer.transitionIncident.userErrors.map((error) => error.code), id).toEqual(['NOT_FOUND']);
+      }
     });
   });
 

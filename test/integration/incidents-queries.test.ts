@@ -219,6 +219,9 @@ describe.each(backends)('incident queries on %s', (backend) => {
       expect(await titles({ tag: { in: ['db', 'api'] } })).toEqual(['API latency', 'Database down']);
       expect(await titles({ tag: { notIn: ['db'] } })).toHaveLength(10);
       expect(await titles({ ownerId: { eq: 'garbage' } })).toEqual([]);
+      // Global IDs whose inside is no uuid name nothing.
+      expect(await titles({ ownerId: { eq: encodeGlobalID('User', 'xyz') } })).toEqual([]);
+      expect(await titles({ componentId: { in: [encodeGlobalID('Component', 'xyz')] } })).toEqual([]);
       expect(await titles({ tag: { eq: 'nul\u0000' } })).toEqual([]);
       expect(await titles({ tag: { in: ['nul\u0000', 'api'] } })).toEqual(['API latency']);
       expect(await titles({ tag: { notIn: ['nul\u0000'] } })).toHaveLength(11);
@@ -284,6 +287,14 @@ describe.each(backends)('incident queries on %s', (backend) => {
         });
       }
       all = (await list({ first: 100 }, paged.key)).nodes;
+    });
+
+    it('refuses a malformed or tampered cursor with BAD_USER_INPUT', async () => {
+      const tampered = Buffer.from('GPC:S:not-a-uuid').toString('base64');
+      for (const args of ['after: "garbage"', `after: "${tampered}"`, `last: 2, before: "${tampered}"`]) {
+        const response = await gql(gateway, paged.key, `{ incidents(${args}) { nodes { id } } }`);
+        expect(response.errors?.map((error) => error.extensions?.code), args).toEqual(['BAD_USER_INPUT']);
+      }
     });
 
     it('pages 25 at a time by default', async () => {

@@ -3,8 +3,10 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
 import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
+import { isUuid } from '../../domain/ids.js';
 import * as incidents from '../../services/incidents.js';
 import { builder } from '../builder.js';
+import { badUserInput } from '../errors.js';
 import { orgOf, type GatewayContext } from '../context.js';
 import {
   actorOf,
@@ -396,12 +398,15 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: IncidentFilter, description: 'Which incidents.' }),
         orderBy: t.arg({ type: IncidentOrder, description: 'Sort order (default STARTED_AT DESC).' }),
       },
-      resolve: (query, _root, args, context) =>
-        context.prisma.incident.findMany({
+      resolve: (query, _root, args, context) => {
+        // A tampered cursor names no row: say so rather than fail in the database.
+        if (query.cursor && !isUuid(String(query.cursor.id))) throw badUserInput('Invalid cursor');
+        return context.prisma.incident.findMany({
           ...query,
           where: { orgId: orgOf(context), ...incidentWhere(args.filter) },
           orderBy: incidentOrderBy(args.orderBy),
-        }),
+        });
+      },
       totalCount: (_connection, args, context) =>
         context.prisma.incident.count({ where: { orgId: orgOf(context), ...incidentWhere(args.filter) } }),
     },
