@@ -9,6 +9,7 @@ import {
   createUser,
   expectNothingWritten,
   mutate,
+  ok,
   rejectedWith,
   startIncidentGateway,
   type TestOrg,
@@ -49,6 +50,19 @@ describe.each(backends)('createIncident on %s', (backend) => {
     expect(incident.timeline.nodes[0]).toMatchObject({ kind: 'CREATED', status: 'INVESTIGATING', body: 'We are investigating this incident.' });
     expect(Date.parse(incident.startedAt)).not.toBeNaN();
     expect(incident.startedAt).toMatch(/Z$/);
+    // Relay global IDs: base64 of "Type:uuid".
+    expect(Buffer.from(incident.id, 'base64').toString()).toMatch(/^Incident:[0-9a-f-]{36}$/);
+    expect(Buffer.from(incident.timeline.nodes[0].id, 'base64').toString()).toMatch(/^IncidentUpdate:[0-9a-f-]{36}$/);
+    // The audit trail names the key that wrote it.
+    const audit = await ok<{ incident: { createdBy: { keyId: string; name: string }; timeline: { nodes: { postedBy: { keyId: string; name: string }; notifySubscribers: boolean }[] } } }>(
+      gateway,
+      org.key,
+      'query ($id: ID!) { incident(id: $id) { createdBy { keyId name } timeline { nodes { postedBy { keyId name } notifySubscribers } } } }',
+      { id: incident.id },
+    );
+    expect(audit.incident.createdBy.name).toBe('test key write');
+    expect(Buffer.from(audit.incident.createdBy.keyId, 'base64').toString()).toMatch(/^ApiKey:/);
+    expect(audit.incident.timeline.nodes[0]).toEqual({ postedBy: audit.incident.createdBy, notifySubscribers: true });
   });
 
   it('schedules maintenance by default and uses its own default message', async () => {
