@@ -2,7 +2,10 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { issueApiKey } from '../src/services/api-keys.js';
 import { createIncident, postIncidentUpdate, transitionIncident, acknowledgeIncident } from '../src/services/incidents.js';
 import { InputCheck, checkCreateIncident, type CreateIncidentFields } from '../src/domain/incident-input.js';
-import type { Actor } from '../src/services/transaction.js';
+import type { Actor, Outcome } from '../src/services/transaction.js';
+import { checkEscalationPolicy, checkSchedule } from '../src/domain/oncall-input.js';
+import { createSchedule, createScheduleOverride } from '../src/services/schedules.js';
+import { createEscalationPolicy } from '../src/services/escalation-policies.js';
 
 const DEMO_SLUG = 'demo';
 
@@ -20,7 +23,7 @@ export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string;
   const { key, apiKey } = await issueApiKey(prisma, org.id, 'demo key', ['admin']);
   const actor: Actor = { orgId: org.id, keyId: apiKey.id, keyName: apiKey.name };
 
-  const [ada, grace] = await Promise.all(
+  const [ada, grace, linus] = await Promise.all(
     [
       { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London' },
       { name: 'Grace Hopper', email: 'grace@example.com', timeZone: 'America/New_York' },
@@ -45,6 +48,8 @@ export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string;
       components: { create: components.map((component, position) => ({ componentId: component.id, position })) },
     },
   });
+
+  const onCall = await seedOnCall(prisma, actor, ada.id, grace.id, linus.id);
 
   const open = async (fields: CreateIncidentFields, refs: Parameters<typeof createIncident>[3]) => {
     const check = new InputCheck();
@@ -74,6 +79,11 @@ export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string;
   await transitionIncident(prisma, actor, { id: webhooks, status: 'RESOLVED', message: 'Queue drained; deliveries are on time.', notifySubscribers: false });
 
   await open(
+    { title: 'Elevated error rate on webhooks', severity: 'HIGH', message: 'Paged through the Platform on-call schedule.' },
+    { ownerScheduleId: onCall.scheduleId, withStatus: [{ componentId: components[3].id, status: 'DEGRADED_PERFORMANCE' }], statusPageIds: [page.id] },
+  );
+
+  await open(
     {
       title: 'Database upgrade',
       kind: 'MAINTENANCE',
@@ -85,4 +95,63 @@ export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string;
     { ids: [components[0].id] },
   );
   return { key, orgSlug: DEMO_SLUG };
+}
+
+/**
+ * "Platform on-call" (Europe/London): a weekly rotation of all three, with a weekday office-hours
+ * layer on top (Grace and Ada by day), an override for Linus tomorrow evening, and an escalation
+ * policy paging the schedule first and Ada after 15 minutes.
+ */
+async function seedOnCall(prisma: PrismaClient, actor: Actor, adaId: string, graceId: string, linusId: string) {
+  const must = <T>(what: string, outcome: Outcome<T>): T => {
+    if (!outcome.ok) throw new Error(`seed ${what}: ${outcome.errors.map((error) => error.message).join('; ')}`);
+    return outcome.value;
+  };
+  const valid = <T>(what: string, checkInput: (check: InputCheck) => T): T => {
+    const check = new InputCheck();
+    const checked = checkInput(check);
+    if (!check.ok) throw new Error(`seed ${what}: ${check.errors.map((error) => error.message).join('; ')}`);
+    return checked;
+  };
+  const rotationStart = new Date('2026-01-05T09:00:00Z'); // a Monday, 09:00 in London
+  const schedule = valid('schedule', (check) =>
+    checkSchedule(check, {
+      name: 'Platform on-call',
+      timeZone: 'Europe/London',
+      layers: [
+        { name: 'Weekly rotation', rotationStart, shiftLengthSeconds: 7 * 24 * 3600, participantIds: [adaId, graceId, linusId] },
+        {
+          name: 'Office hours',
+          rotationStart,
+          shiftLengthSeconds: 24 * 3600,
+          participantIds: [graceId, adaId],
+          restrictions: [{ daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'], startTime: '09:00', endTime: '17:00' }],
+        },
+      ],
+    }),
+  );
+  const { scheduleId } = must('schedule', await createSchedule(prisma, actor, schedule));
+  const tomorrowEvening = new Date(Date.now() + 24 * 3600_000);
+  tomorrowEvening.setUTCHours(18, 0, 0, 0);
+  must(
+    'override',
+    await createScheduleOverride(prisma, actor, {
+      scheduleId,
+      userId: linusId,
+      startsAt: tomorrowEvening,
+      endsAt: new Date(tomorrowEvening.getTime() + 4 * 3600_000),
+    }),
+  );
+  const policy = valid('escalation policy', (check) =>
+    checkEscalationPolicy(check, {
+      name: 'Platform escalation',
+      repeatCount: 1,
+      rules: [
+        { delayMinutes: 0, targets: [{ scheduleId }] },
+        { delayMinutes: 15, targets: [{ userId: adaId }] },
+      ],
+    }),
+  );
+  must('escalation policy', await createEscalationPolicy(prisma, actor, policy));
+  return { scheduleId };
 }
