@@ -392,6 +392,11 @@ describe.each(backends)('incident queries on %s', (backend) => {
       const earlier = await page(`last: 2, before: "${last.pageInfo.startCursor}"`);
       expect(earlier.edges.map((edge) => edge.node.body)).toEqual(['one', 'two']);
 
+      const tampered = await gql(gateway, org.key, `query ($id: ID!) { incident(id: $id) { timeline(after: "${Buffer.from('GPC:S:nope').toString('base64')}") { totalCount } } }`, {
+        id: incident.id,
+      });
+      expect(tampered.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+
       const byDefault = await page('');
       expect(byDefault.edges).toHaveLength(5);
     });

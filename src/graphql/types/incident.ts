@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
 import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
@@ -101,6 +102,13 @@ const IncidentOrderFieldEnum = builder.enumType('IncidentOrderField', {
 });
 
 // ---------------------------------------------------------------- objects
+
+/** Connections here page by uuid; a cursor holding anything else was tampered with: refuse it rather than fail in the database. */
+function checkIdCursors(args: { after?: string | null; before?: string | null }): void {
+  for (const cursor of [args.after, args.before]) {
+    if (cursor != null && !isUuid(String(parsePrismaCursor(cursor)))) throw badUserInput(`Invalid cursor: ${cursor}`);
+  }
+}
 
 /** Who wrote something: the API key that made the request. */
 interface ActorShape {
@@ -246,7 +254,10 @@ export const IncidentRef = builder.prismaNode('Incident', {
       {
         cursor: 'id',
         description: 'The timeline, oldest first.',
-        query: { orderBy: { sequence: 'asc' } },
+        query: (args) => {
+          checkIdCursors(args);
+          return { orderBy: { sequence: 'asc' } };
+        },
         totalCount: true,
       },
       { name: 'IncidentTimelineConnection', description: 'A page of timeline entries.' },
@@ -399,8 +410,7 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: IncidentOrder, description: 'Sort order (default STARTED_AT DESC).' }),
       },
       resolve: (query, _root, args, context) => {
-        // A tampered cursor names no row: say so rather than fail in the database.
-        if (query.cursor && !isUuid(String(query.cursor.id))) throw badUserInput('Invalid cursor');
+        checkIdCursors(args);
         return context.prisma.incident.findMany({
           ...query,
           where: { orgId: orgOf(context), ...incidentWhere(args.filter) },
