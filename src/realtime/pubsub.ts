@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
@@ -87,7 +88,10 @@ function countingTarget(inner: GatewayEventTarget) {
 }
 
 function inProcessTarget(): GatewayEventTarget {
-  return Object.assign(new EventTarget(), { settled: () => Promise.resolve() });
+  const target = new EventTarget();
+  // Thousands of subscribers on one incident are expected, not a leak (the listener gauge watches for those).
+  setMaxListeners(0, target);
+  return Object.assign(target, { settled: () => Promise.resolve() });
 }
 
 function redisTarget(subscribeClient: Redis, publishClient: Redis): GatewayEventTarget {

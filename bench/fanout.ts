@@ -1,0 +1,219 @@
+/**
+ * Subscription fan-out: N WebSocket subscribers (graphql-ws) follow one incident's timeline, one
+ * update is posted, and every subscriber's delivery latency is measured (from sending the mutation
+ * to receiving the entry), with the gateway's memory per subscriber.
+ *
+ *   npx tsx bench/fanout.ts              # N = 1000 and 5000
+ *   npx tsx bench/fanout.ts 200 1000     # other sizes
+ *   FANOUT_PROFILE=/tmp/prof npx tsx bench/fanout.ts 1000   # plus a CPU profile of the gateway
+ *
+ * The gateway runs as its own process (`node --import tsx src/main.ts`) on 127.0.0.1, on a fresh
+ * embedded PGlite data dir, with in-process pub/sub and RATE_LIMIT=off; its memory comes from its
+ * /metrics. Clients live in this process, so the latency includes their own event-loop queueing.
+ * Every step is bounded in time; results go to bench/results/fanout.json.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+const sizes = process.argv.slice(2).map(Number).filter((size) => Number.isInteger(size) && size > 0);
+const SIZES = sizes.length ? sizes : [1000, 5000];
+const ROUNDS = 3;
+const CONNECT_BATCH = 250;
+const STEP_TIMEOUT_MS = 120_000;
+/** Each connection is authenticated and each subscription checked against the database: allow for it. */
+const connectTimeoutMs = (size: number) => Math.max(STEP_TIMEOUT_MS, size * 60);
+const root = path.resolve(import.meta.dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+  // FANOUT_PROFILE=<dir>: the gateway writes a CPU profile there when it stops.
+  const profile = process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.FANOUT_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await within(
+    (async () => {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+        try {
+          if ((await fetch(`${url}/readyz`)).ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })(),
+    'gateway start',
+  );
+  return child;
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} missing from /metrics`);
+  return Number(line.split(' ')[1]);
+}
+
+async function graphql(url: string, key: string, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+interface Subscriber {
+  client: Client;
+  /** Resolves with the arrival time of the next entry. */
+  nextArrival(): Promise<number>;
+}
+
+function subscribe(wsUrl: string, key: string, incidentId: string): Promise<Subscriber> {
+  return new Promise((resolve, reject) => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${key}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => resolve(subscriber), error: reject },
+    });
+    let waiting: ((at: number) => void) | null = null;
+    const subscriber: Subscriber = {
+      client,
+      nextArrival: () => new Promise((arrived) => (waiting = arrived)),
+    };
+    client.subscribe(
+      { query: 'subscription ($id: ID!) { incidentTimeline(incidentId: $id) { sequence body } }', variables: { id: incidentId } },
+      {
+        next: () => {
+          const at = performance.now();
+          waiting?.(at);
+          waiting = null;
+        },
+        error: reject,
+        complete: () => undefined,
+      },
+    );
+  });
+}
+
+async function measure(size: number) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-fanout-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: '', REDIS_URL: '' };
+  await cli(env, 'org', 'create', '--slug', 'fanout', '--name', 'Fan-out');
+  const key = await cli(env, 'key', 'create', '--org', 'fanout', '--scopes', 'write', '--name', 'fanout');
+  const gateway = await startGateway(env, url);
+  const subscribers: Subscriber[] = [];
+  try {
+    const created = await graphql(url, key, 'mutation { createIncident(input: { title: "Fan-out" }) { incident { id } } }');
+    const incidentId = created.createIncident.incident.id as string;
+    const baseListeners = await metric(url, 'gateway_pubsub_listeners');
+    const rssBefore = await metric(url, 'process_resident_memory_bytes');
+    const heapBefore = await metric(url, 'nodejs_heap_size_used_bytes');
+    const connectStarted = performance.now();
+    await within(
+      (async () => {
+        for (let opened = 0; opened < size; opened += CONNECT_BATCH) {
+          const batch = Math.min(CONNECT_BATCH, size - opened);
+          subscribers.push(...(await Promise.all(Array.from({ length: batch }, () => subscribe(`ws://127.0.0.1:${port}/graphql`, key, incidentId)))));
+        }
+        // Subscribed once the gateway holds a listener for each of them.
+        while ((await metric(url, 'gateway_pubsub_listeners')) < baseListeners + size) await new Promise((resolve) => setTimeout(resolve, 50));
+      })(),
+      `connecting ${size} subscribers`,
+      connectTimeoutMs(size),
+    );
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const rssAfter = await metric(url, 'process_resident_memory_bytes');
+    const heapAfter = await metric(url, 'nodejs_heap_size_used_bytes');
+
+    const latencies: number[] = [];
+    const mutationMs: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const arrivals = subscribers.map((subscriber) => subscriber.nextArrival());
+      const sent = performance.now();
+      await graphql(url, key, 'mutation ($id: ID!, $body: String!) { postIncidentUpdate(input: { incidentId: $id, body: $body }) { update { sequence } } }', {
+        id: incidentId,
+        body: `round ${round}`,
+      });
+      mutationMs.push(performance.now() - sent);
+      const received = await within(Promise.all(arrivals), `delivering round ${round} to ${size} subscribers`);
+      latencies.push(...received.map((at) => at - sent));
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      subscribers: size,
+      rounds: ROUNDS,
+      deliveries: latencies.length,
+      latencyMs: { p50: round2(percentile(latencies, 50)), p99: round2(percentile(latencies, 99)), max: round2(latencies.at(-1)!) },
+      /** The mutation's own round trip, for scale: the entry is published when it commits, before the response is sent. */
+      mutationMs: mutationMs.map(round2),
+      connectSeconds: round2(connectSeconds),
+      gatewayMemory: {
+        rssBytesPerSubscriber: Math.round((rssAfter - rssBefore) / size),
+        heapBytesPerSubscriber: Math.round((heapAfter - heapBefore) / size),
+        rssMbWithSubscribers: round2(rssAfter / 1024 / 1024),
+      },
+    };
+  } finally {
+    await Promise.allSettled(subscribers.map((subscriber) => subscriber.client.dispose()));
+    gateway.kill('SIGTERM');
+    await within(new Promise((resolve) => gateway.once('exit', resolve)), 'gateway stop', 30_000).catch(() => gateway.kill('SIGKILL'));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+for (const size of SIZES) {
+  console.log(`fan-out to ${size} subscribers...`);
+  const result = await measure(size);
+  console.log(JSON.stringify(result));
+  results.push(result);
+}
+const report = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
+  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off; clients (graphql-ws over ws) in the bench process; latency from sending postIncidentUpdate to each subscriber receiving the entry',
+  results,
+};
+await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
+await writeFile(path.join(root, 'bench', 'results', 'fanout.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log('wrote bench/results/fanout.json');
