@@ -2,7 +2,15 @@ import { mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeStatusDocument, OpenIncidentDocument, PostUpdateDocument, type CreateIncidentInput } from '../../src/client/generated/graphql.js';
+import {
+  AddComponentDocument,
+  AddScheduleDocument,
+  AddUserDocument,
+  ChangeStatusDocument,
+  OpenIncidentDocument,
+  PostUpdateDocument,
+  type CreateIncidentInput,
+} from '../../src/client/generated/graphql.js';
 import { launchChromium } from '../support/browser.js';
 import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { sendOk } from '../support/typed.js';
@@ -80,7 +88,25 @@ describe.each(backends)('war-room board on %s', (backend) => {
   });
 
   it('shows the open incidents, follows changes live, and catches up after the WebSocket drops', async () => {
-    const checkout = await open({ title: 'Checkout returns 502', severity: 'HIGH', message: 'Checkout fails for some users.' });
+    const { createComponent: payments } = await sendOk(gateway, key, AddComponentDocument, { input: { name: 'Payments', group: 'Billing' } });
+    const { createUser: ada } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Ada Lovelace', email: 'ada@example.com' } });
+    const { createUser: grace } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Grace Hopper', email: 'grace@example.com' } });
+    const hour = 3600_000;
+    const rotation = (start: number) => ({
+      rotationStart: new Date(start).toISOString(),
+      shiftLengthSeconds: 8 * 3600,
+      participantIds: [ada.user!.id, grace.user!.id],
+    });
+    await sendOk(gateway, key, AddScheduleDocument, { input: { name: 'Primary', layers: [rotation(Date.now() - hour)] } });
+    await sendOk(gateway, key, AddScheduleDocument, { input: { name: 'Secondary', layers: [rotation(Date.now() + 24 * hour)] } });
+
+    const checkout = await open({
+      title: 'Checkout returns 502',
+      severity: 'HIGH',
+      message: 'Checkout fails for some users.',
+      ownerId: grace.user!.id,
+      components: [{ componentId: payments.component!.id, status: 'PARTIAL_OUTAGE' }],
+    });
     const search = await open({ title: 'Search is slow', severity: 'LOW' });
     const database = await open({ title: 'Primary database down', severity: 'CRITICAL', message: 'Writes fail everywhere.' });
     const old = await open({ title: 'Old resolved problem', severity: 'CRITICAL' });
@@ -102,6 +128,13 @@ describe.each(backends)('war-room board on %s', (backend) => {
     await expect.poll(() => card(page, 'Checkout returns 502').locator('.severity').textContent()).toBe('HIGH');
     expect(await card(page, 'Checkout returns 502').locator('.status').textContent()).toBe('Investigating');
     expect(await card(page, 'Checkout returns 502').locator('.latest-body').textContent()).toBe('Checkout fails for some users.');
+    expect(await card(page, 'Checkout returns 502').locator('.owner').textContent()).toBe('Grace Hopper');
+    expect(await card(page, 'Checkout returns 502').locator('.impact').textContent()).toBe('Major');
+    expect(await card(page, 'Checkout returns 502').locator('.component').allTextContents()).toEqual(['Payments: Partial outage']);
+    expect(await page.locator('#oncall li').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Primary\s+Ada Lovelace until \d\d:\d\d/),
+      expect.stringMatching(/^Secondary\s+Nobody on call/),
+    ]);
     await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
 
     // An update and a transition through the API change the page without a reload.

@@ -17,6 +17,20 @@ export type ComponentStatus =
   /** Taken down on purpose for maintenance. */
   | 'UNDER_MAINTENANCE';
 
+/** A new component. Only name is required. */
+export type CreateComponentInput = {
+  /** Longer text, up to 10,000 characters. */
+  description?: string | null | undefined;
+  /** Group to show it under, up to 255 characters. */
+  group?: string | null | undefined;
+  /** 1 to 255 characters after trimming. */
+  name: string;
+  /** Sort position within its group, 0 or more (default 0). */
+  position?: number | null | undefined;
+  /** Initial status (default OPERATIONAL). */
+  status?: ComponentStatus | null | undefined;
+};
+
 /** A new incident. Only title is required. */
 export type CreateIncidentInput = {
   /** Affected components at their current status (at most 50 in all). */
@@ -61,6 +75,43 @@ export type CreateIncidentInput = {
   title: string;
 };
 
+/** A new on-call schedule. */
+export type CreateScheduleInput = {
+  /** Layers in order (1 to 10); a later layer wins. */
+  layers: Array<ScheduleLayerInput>;
+  /** 1 to 255 characters after trimming. */
+  name: string;
+  /** IANA time zone of the restriction windows (default UTC). */
+  timeZone?: string | null | undefined;
+};
+
+/** A new user of your organization. */
+export type CreateUserInput = {
+  /** Email address, unique within your organization (ignoring case). */
+  email: string;
+  /** 1 to 255 characters after trimming. */
+  name: string;
+  /** IANA time zone such as "Europe/Berlin" (default UTC). */
+  timeZone?: string | null | undefined;
+};
+
+/** A day of the week, in the schedule time zone. */
+export type DayOfWeek =
+  /** Friday. */
+  | 'FRIDAY'
+  /** Monday. */
+  | 'MONDAY'
+  /** Saturday. */
+  | 'SATURDAY'
+  /** Sunday. */
+  | 'SUNDAY'
+  /** Thursday. */
+  | 'THURSDAY'
+  /** Tuesday. */
+  | 'TUESDAY'
+  /** Wednesday. */
+  | 'WEDNESDAY';
+
 /** Why a mutation rejected its input. */
 export type ErrorCode =
   /** A component is listed more than once. */
@@ -84,7 +135,7 @@ export type ErrorCode =
 export type IncidentChangeType =
   /** It was created. */
   | 'CREATED'
-  /** It was deleted; `incident` is its last state (select plain fields only, its relations are gone). */
+  /** It was deleted; `incident` is its last state, with its relations empty (no owner, components or timeline). */
   | 'DELETED'
   /** Its status changed. */
   | 'TRANSITIONED'
@@ -151,6 +202,30 @@ export type IncidentStatus =
   /** Maintenance: done, being checked. */
   | 'VERIFYING';
 
+/** A rotation layer. */
+export type ScheduleLayerInput = {
+  /** Display name (default "Layer N"). */
+  name?: string | null | undefined;
+  /** Users taking turns, in order (1 to 50; a user may appear more than once). */
+  participantIds: Array<string | number>;
+  /** Weekly windows limiting when the layer has someone (default: always). */
+  restrictions?: Array<ScheduleRestrictionInput> | null | undefined;
+  /** When the first turn starts. */
+  rotationStart: string;
+  /** Length of one turn in seconds, at least 60. */
+  shiftLengthSeconds: number;
+};
+
+/** A weekly window in local time of the schedule. */
+export type ScheduleRestrictionInput = {
+  /** Days on which the window starts (at least one). */
+  daysOfWeek: Array<DayOfWeek>;
+  /** Local end, HH:MM, exclusive; at or before startTime it ends the next day. */
+  endTime: string;
+  /** Local start, HH:MM, inclusive. */
+  startTime: string;
+};
+
 /** What a timeline entry records. */
 export type TimelineEntryKind =
   /** A responder acknowledged the incident. */
@@ -176,12 +251,24 @@ export type BoardTimelineEntryFragment = { id: string, kind: TimelineEntryKind, 
 
 export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } };
 
+export type BoardSchedulesFragment = { schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
+
 export type BoardSnapshotQueryVariables = Exact<{
   open: Array<IncidentStatus> | IncidentStatus;
+  now: string;
+  horizon: string;
 }>;
 
 
-export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> } };
+export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
+
+export type BoardOnCallQueryVariables = Exact<{
+  now: string;
+  horizon: string;
+}>;
+
+
+export type BoardOnCallQuery = { schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
 export type BoardIncidentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -233,6 +320,34 @@ export type ChangeStatusMutationVariables = Exact<{
 
 
 export type ChangeStatusMutation = { transitionIncident: { incident: { status: IncidentStatus, resolvedAt: string | null, version: number } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AddComponentMutationVariables = Exact<{
+  input: CreateComponentInput;
+}>;
+
+
+export type AddComponentMutation = { createComponent: { component: { id: string, name: string, group: string | null, status: ComponentStatus } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AddUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type AddUserMutation = { createUser: { user: { id: string, name: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AddScheduleMutationVariables = Exact<{
+  input: CreateScheduleInput;
+}>;
+
+
+export type AddScheduleMutation = { createSchedule: { schedule: { id: string, name: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type WhoIsOnCallQueryVariables = Exact<{
+  scheduleId: string | number;
+}>;
+
+
+export type WhoIsOnCallQuery = { onCall: { startsAt: string, endsAt: string | null, user: { name: string, email: string }, override: { id: string } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -301,8 +416,32 @@ export const BoardIncidentFragmentDoc = new TypedDocumentString(`
   sequence
   cursor
 }`, {"fragmentName":"BoardIncident"}) as unknown as TypedDocumentString<BoardIncidentFragment, unknown>;
+export const BoardSchedulesFragmentDoc = new TypedDocumentString(`
+    fragment BoardSchedules on Query {
+  schedules(first: 100) {
+    nodes {
+      id
+      name
+      upcoming: shifts(from: $now, to: $horizon) {
+        startsAt
+      }
+      onCall(at: $now) {
+        startsAt
+        endsAt
+        user {
+          id
+          name
+        }
+        override {
+          id
+        }
+      }
+    }
+  }
+}
+    `, {"fragmentName":"BoardSchedules"}) as unknown as TypedDocumentString<BoardSchedulesFragment, unknown>;
 export const BoardSnapshotDocument = new TypedDocumentString(`
-    query BoardSnapshot($open: [IncidentStatus!]!) {
+    query BoardSnapshot($open: [IncidentStatus!]!, $now: DateTime!, $horizon: DateTime!) {
   viewer {
     organization {
       name
@@ -314,6 +453,7 @@ export const BoardSnapshotDocument = new TypedDocumentString(`
       ...BoardIncident
     }
   }
+  ...BoardSchedules
 }
     fragment BoardTimelineEntry on IncidentUpdate {
   id
@@ -351,7 +491,55 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
+}
+fragment BoardSchedules on Query {
+  schedules(first: 100) {
+    nodes {
+      id
+      name
+      upcoming: shifts(from: $now, to: $horizon) {
+        startsAt
+      }
+      onCall(at: $now) {
+        startsAt
+        endsAt
+        user {
+          id
+          name
+        }
+        override {
+          id
+        }
+      }
+    }
+  }
 }`) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
+export const BoardOnCallDocument = new TypedDocumentString(`
+    query BoardOnCall($now: DateTime!, $horizon: DateTime!) {
+  ...BoardSchedules
+}
+    fragment BoardSchedules on Query {
+  schedules(first: 100) {
+    nodes {
+      id
+      name
+      upcoming: shifts(from: $now, to: $horizon) {
+        startsAt
+      }
+      onCall(at: $now) {
+        startsAt
+        endsAt
+        user {
+          id
+          name
+        }
+        override {
+          id
+        }
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<BoardOnCallQuery, BoardOnCallQueryVariables>;
 export const BoardIncidentChangedDocument = new TypedDocumentString(`
     subscription BoardIncidentChanged {
   incidentChanged {
@@ -536,3 +724,65 @@ export const ChangeStatusDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;
+export const AddComponentDocument = new TypedDocumentString(`
+    mutation AddComponent($input: CreateComponentInput!) {
+  createComponent(input: $input) {
+    component {
+      id
+      name
+      group
+      status
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AddComponentMutation, AddComponentMutationVariables>;
+export const AddUserDocument = new TypedDocumentString(`
+    mutation AddUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    user {
+      id
+      name
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AddUserMutation, AddUserMutationVariables>;
+export const AddScheduleDocument = new TypedDocumentString(`
+    mutation AddSchedule($input: CreateScheduleInput!) {
+  createSchedule(input: $input) {
+    schedule {
+      id
+      name
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AddScheduleMutation, AddScheduleMutationVariables>;
+export const WhoIsOnCallDocument = new TypedDocumentString(`
+    query WhoIsOnCall($scheduleId: ID!) {
+  onCall(scheduleId: $scheduleId) {
+    user {
+      name
+      email
+    }
+    startsAt
+    endsAt
+    override {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;

@@ -1,7 +1,13 @@
 import type { Client } from 'graphql-ws';
-import { BoardIncidentChangedDocument, BoardSnapshotDocument, BoardTimelineDocument } from '../../../client/generated/graphql.js';
+import {
+  BoardIncidentChangedDocument,
+  BoardOnCallDocument,
+  BoardSnapshotDocument,
+  BoardTimelineDocument,
+  type BoardSchedulesFragment,
+} from '../../../client/generated/graphql.js';
 import { createLiveClient, GatewayError, isCloseEvent, request, subscribe, CLOSE_REVOKED, CLOSE_UNAUTHENTICATED } from './api.js';
-import { BoardState, OPEN_STATUSES } from './state.js';
+import { BoardState, nextOnCallChange, onCallRows, ON_CALL_HORIZON_MS, OPEN_STATUSES } from './state.js';
 import type { BoardView } from './view.js';
 
 /** Re-render this often so ages and the clock move on; nothing is fetched. */
@@ -18,7 +24,11 @@ export class LiveBoard {
   private readonly client: Client;
   private readonly stopChanges: () => void;
   private readonly ticker: ReturnType<typeof setInterval>;
+  private onCallTimer: ReturnType<typeof setTimeout> | undefined;
+  private onCall: ReturnType<typeof onCallRows> = [];
   private snapshotGeneration = 0;
+  /** Until the first snapshot the lists would claim "all clear": show nothing instead. */
+  private loaded = false;
   private stopped = false;
 
   constructor(
@@ -61,6 +71,7 @@ export class LiveBoard {
   stop(): void {
     this.stopped = true;
     clearInterval(this.ticker);
+    clearTimeout(this.onCallTimer);
     for (const id of [...this.timelines.keys()]) this.unwatch(id);
     this.stopChanges();
     void this.client.dispose();
@@ -72,13 +83,33 @@ export class LiveBoard {
     const generation = ++this.snapshotGeneration;
     this.state.beginSnapshot();
     try {
-      const snapshot = await request(this.key, BoardSnapshotDocument, { open: OPEN_STATUSES });
+      const snapshot = await request(this.key, BoardSnapshotDocument, { open: OPEN_STATUSES, ...onCallWindow() });
       if (generation !== this.snapshotGeneration || this.stopped) return;
       this.view.setOrganization(snapshot.viewer.organization.name);
+      this.showOnCall(snapshot);
       const { added, removed } = this.state.applySnapshot(snapshot.incidents.nodes);
+      this.loaded = true;
       for (const id of added) this.watch(id);
       for (const id of removed) this.unwatch(id);
       this.render();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** No event says who is on call: the board asks again exactly when the next shift changes hands. */
+  private showOnCall(schedules: BoardSchedulesFragment): void {
+    const now = Date.now();
+    this.onCall = onCallRows(schedules);
+    clearTimeout(this.onCallTimer);
+    this.onCallTimer = setTimeout(() => void this.refreshOnCall(), nextOnCallChange(schedules, now) - now);
+    this.render();
+  }
+
+  private async refreshOnCall(): Promise<void> {
+    try {
+      const schedules = await request(this.key, BoardOnCallDocument, onCallWindow());
+      if (!this.stopped) this.showOnCall(schedules);
     } catch (error) {
       this.fail(error);
     }
@@ -123,7 +154,14 @@ export class LiveBoard {
   private render(): void {
     const now = Date.now();
     this.view.setClock(now);
+    if (!this.loaded) return;
     this.view.renderIncidents(this.state.sortedIncidents(), now);
     this.view.renderUpdates(this.state.recentEntries(), now);
+    this.view.renderOnCall(this.onCall, now);
   }
+}
+
+function onCallWindow(): { now: string; horizon: string } {
+  const now = Date.now();
+  return { now: new Date(now).toISOString(), horizon: new Date(now + ON_CALL_HORIZON_MS).toISOString() };
 }

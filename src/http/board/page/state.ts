@@ -1,6 +1,12 @@
 import { isOpenStatus } from '../../../domain/lifecycle.js';
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from '../../../domain/types.js';
-import type { BoardIncidentFragment, BoardTimelineEntryFragment, IncidentChangeType } from '../../../client/generated/graphql.js';
+import type {
+  BoardIncidentFragment,
+  BoardSchedulesFragment,
+  BoardTimelineEntryFragment,
+  IncidentChangeType,
+} from '../../../client/generated/graphql.js';
+import type { OnCallRow } from './view.js';
 
 export type BoardIncident = BoardIncidentFragment;
 export type TimelineEntry = BoardTimelineEntryFragment & { incidentId: string; incidentNumber: number };
@@ -119,4 +125,30 @@ export class BoardState {
     const keep = new Set(this.recentEntries().map((entry) => entry.id));
     for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
   }
+}
+
+/** How far ahead the board looks for the next on-call change (the `horizon` of BoardSchedules). */
+export const ON_CALL_HORIZON_MS = 7 * 24 * 3600_000;
+
+export function onCallRows(data: BoardSchedulesFragment): OnCallRow[] {
+  return data.schedules.nodes.map((schedule) => ({
+    scheduleId: schedule.id,
+    scheduleName: schedule.name,
+    personName: schedule.onCall?.user.name ?? null,
+    endsAt: schedule.onCall?.endsAt ?? null,
+    isOverride: Boolean(schedule.onCall?.override),
+  }));
+}
+
+/**
+ * When who is on call next changes on any schedule: the earliest end of a current shift or start
+ * of a coming one after `now`; the horizon itself when nothing changes before it.
+ */
+export function nextOnCallChange(data: BoardSchedulesFragment, now: number): number {
+  const times = data.schedules.nodes
+    .flatMap((schedule) => [schedule.onCall?.endsAt, ...schedule.upcoming.map((shift) => shift.startsAt)])
+    .filter((time): time is string => Boolean(time))
+    .map((time) => Date.parse(time))
+    .filter((time) => time > now);
+  return Math.min(now + ON_CALL_HORIZON_MS, ...times);
 }
