@@ -24,6 +24,7 @@ import { GATEWAY, PEER } from './workloads.js';
  *   BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10)
  *   BENCH_ONLY=W1,W2   run only these workloads
  *   BENCH_PROFILE=W2   instead: run the gateway under `node --cpu-prof` for that workload and summarize the profile
+ *   BENCH_GATEWAY_ENV='{"LOG_LEVEL":"warn"}'   extra environment for the gateway
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const POOL_SIZE = DEFAULT_POOL_SIZE;
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PROFILE = process.env.BENCH_PROFILE;
+/** Extra environment for the gateway, e.g. '{"LOG_LEVEL":"warn"}', to measure a setting. */
+const GATEWAY_ENV = JSON.parse(process.env.BENCH_GATEWAY_ENV ?? '{}') as Record<string, string>;
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const SEED = { incidents: 200, updatesPerIncident: 10, components: 10, users: 10 };
@@ -303,7 +306,7 @@ async function main() {
     const pgliteData = PROFILE ? null : await seed(undefined, pgliteDir);
     // The baseline and the peer get the pool the gateway picks for this machine.
     const pool = { POOL_SIZE: String(POOL_SIZE) };
-    const gatewayEnv = { DATABASE_URL: databaseUrl, RATE_LIMIT: 'off' };
+    const gatewayEnv = { DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', ...GATEWAY_ENV };
     const tsx = ['--import', 'tsx'];
     const start = async (name: string, args: string[], env: Record<string, string>) => {
       const server = await startServer(name, args, env);

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { withKeysetCursors } from './keyset-cursor.js';
 import { reportStatements, type StatementListener } from './statement-reporter.js';
 
 export interface Database {
@@ -54,7 +55,7 @@ async function openPostgres(
 ): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
-  const prisma = new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) });
+  const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) }));
   const db = createDatabase('postgres', prisma, () => pool.end());
   migrationTargets.set(db, { kind: 'postgres', databaseUrl });
   return db;
@@ -71,7 +72,7 @@ async function openPglite(dataDir: string, onStatement: StatementListener | unde
     await lock.release();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: withStatementReporter(new PrismaPGlite(pglite), onStatement) });
+  const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(new PrismaPGlite(pglite), onStatement) }));
   const db = createDatabase('pglite', prisma, async () => {
     // PGlite flushes its files to disk only when closed.
     try {

@@ -59,7 +59,7 @@ describe.each(backends)('index use of the incident queries on %s', (backend) => 
   let incidentId: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off' });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000' });
     const org = await gateway.createOrg(['read']);
     key = org.key;
     const prisma = gateway.running.db.prisma;

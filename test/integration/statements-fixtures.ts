@@ -57,3 +57,59 @@ export async function seedIncidentBoard(
   }
   return { incidentIds: incidentRows.map((incident) => incident.id) };
 }
+
+/**
+ * The rest of an organization's catalog around its incidents: `count` components (each affected by
+ * three of the incidents, one of them open), `count` status pages (two components and three
+ * incidents each), and `count` schedules of two layers with three participants each.
+ */
+export async function seedCatalog(prisma: PrismaClient, orgId: string, incidentIds: string[], count: number): Promise<void> {
+  const users = await prisma.user.findMany({ where: { orgId }, orderBy: { email: 'asc' } });
+  const components = Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    orgId,
+    name: `Service ${index}`,
+    position: 100 + index,
+    createdAt: minutes(index),
+    updatedAt: minutes(index),
+  }));
+  await prisma.component.createMany({ data: components });
+  await prisma.incidentComponent.createMany({
+    data: components.flatMap((component, index) =>
+      [0, 1, 2].map((offset) => ({
+        incidentId: incidentIds[(index + offset * 7) % incidentIds.length],
+        componentId: component.id,
+        status: 'PARTIAL_OUTAGE' as const,
+        position: 10 + offset,
+      })),
+    ),
+    skipDuplicates: true,
+  });
+  const pages = Array.from({ length: count }, (_, index) => ({ id: randomUUID(), orgId, slug: `page-${randomUUID()}`, name: `Page ${index}`, createdAt: minutes(index) }));
+  await prisma.statusPage.createMany({ data: pages });
+  await prisma.statusPageComponent.createMany({
+    data: pages.flatMap((page, index) => [0, 1].map((position) => ({ statusPageId: page.id, componentId: components[(index + position) % count].id, position }))),
+  });
+  await prisma.statusPageIncident.createMany({
+    data: pages.flatMap((page, index) =>
+      [0, 1, 2].map((offset) => ({ statusPageId: page.id, incidentId: incidentIds[(index + offset * 11) % incidentIds.length], publishedAt: minutes(index + offset) })),
+    ),
+    skipDuplicates: true,
+  });
+  const schedules = Array.from({ length: count }, (_, index) => ({ id: randomUUID(), orgId, name: `Rotation ${index}`, timeZone: 'UTC', createdAt: minutes(index) }));
+  await prisma.schedule.createMany({ data: schedules });
+  const layers = schedules.flatMap((schedule) =>
+    [0, 1].map((position) => ({
+      id: randomUUID(),
+      scheduleId: schedule.id,
+      position,
+      name: `Layer ${position}`,
+      rotationStart: minutes(0),
+      shiftLengthSeconds: 86_400,
+    })),
+  );
+  await prisma.scheduleLayer.createMany({ data: layers });
+  await prisma.scheduleLayerParticipant.createMany({
+    data: layers.flatMap((layer, index) => [0, 1, 2].map((position) => ({ layerId: layer.id, position, userId: users[(index + position) % users.length].id }))),
+  });
+}
