@@ -42,6 +42,9 @@ const GROUP_KEYS: Record<StatsGroupBy, Prisma.Sql> = {
   DAY: Prisma.sql`to_char(date_trunc('day', i."startedAt"), 'YYYY-MM-DD')`,
 };
 
+/** Severities sort as the enum declares them, CRITICAL first. */
+const SEVERITY_RANK = Prisma.sql`array_position(enum_range(NULL::"IncidentSeverity")::text[], "key")`;
+
 /** Incidents in several components count in each of their groups. */
 const COMPONENT_JOIN = Prisma.sql`LEFT JOIN "IncidentComponent" ic ON ic."incidentId" = i."id"`;
 
@@ -90,7 +93,7 @@ function groupOf(row: AggregateRow): StatsGroup {
 
 /**
  * Stats over the given incidents of the org (already chosen by the caller's filter), as one total
- * and one group per value of `groupBy`, ordered by key (nulls last).
+ * and one group per value of `groupBy`, ordered by key (severities CRITICAL first; nulls last).
  */
 export async function incidentStats(
   prisma: PrismaClient,
@@ -117,7 +120,7 @@ export async function incidentStats(
       SELECT NULL::text AS "key", true AS "isTotal", ${AGGREGATES} FROM picked i
       ${grouped}
     ) stats
-    ORDER BY "isTotal" DESC, "key" ASC NULLS LAST`;
+    ORDER BY "isTotal" DESC, ${groupBy === 'SEVERITY' ? SEVERITY_RANK : Prisma.sql`"key"`} ASC NULLS LAST`;
   const [total, ...groups] = rows.map(groupOf);
   return { total, groups };
 }

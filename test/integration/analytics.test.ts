@@ -147,6 +147,11 @@ describe.each(backends)('incident stats and component uptime on %s', (backend) =
     );
   });
 
+  it('orders severities CRITICAL first', async () => {
+    const data = await ok(STATS, { from: window.from, to: '2026-03-01T00:00:00.000Z', groupBy: 'SEVERITY' });
+    expect(data.incidentStats.groups.map((group: any) => group.key)).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
+  });
+
   it('groups by owner, component and day', async () => {
     const counts = async (groupBy: string) =>
       Object.fromEntries(

@@ -73,7 +73,7 @@ const IncidentStatsRef = builder.objectRef<StatsShape>('IncidentStats').implemen
     total: t.field({ type: StatsGroupRef, description: 'All matching incidents together.', resolve: (stats) => ({ ...stats.total, groupBy: null }) }),
     groups: t.field({
       type: [StatsGroupRef],
-      description: 'One entry per group, ordered by key (null last); empty without groupBy.',
+      description: 'One entry per group, ordered by key (severities CRITICAL first, null last); empty without groupBy.',
       resolve: (stats) => stats.groups.map((group) => ({ ...group, groupBy: stats.groupBy })),
     }),
   }),
