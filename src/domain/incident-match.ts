@@ -102,8 +102,8 @@ export function incidentMatches(filter: IncidentMatchFilter | null | undefined, 
     matchesDate(filter.resolvedAt, incident.resolvedAt) &&
     matchesSearch(filter.search, incident) &&
     (filter.and ?? []).every((inner) => incidentMatches(inner, incident)) &&
-    // As in SQL, an empty `or` matches nothing.
-    (filter.or == null || filter.or.some((inner) => incidentMatches(inner, incident)))
+    // As the query does (Prisma drops an empty OR), an empty `or` places no condition.
+    (!filter.or?.length || filter.or.some((inner) => incidentMatches(inner, incident)))
   );
 }
 

@@ -153,6 +153,63 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     ]);
   });
 
+  it('matches incidentChanged filters exactly as the incidents query filters', async () => {
+    const { key: orgKey } = await gateway.createOrg(['write']);
+    const made = async (query: string, variables: Record<string, unknown>) => {
+      const response = await request(orgKey, query, variables);
+      expect(response.errors).toBeUndefined();
+      return Object.values(response.data!)[0] as Record<string, { id: string }>;
+    };
+    const user = async (name: string) =>
+      (await made('mutation ($input: CreateUserInput!) { createUser(input: $input) { user { id } } }', { input: { name, email: `${name}@example.com` } })).user.id;
+    const [ana, bo] = [await user('ana'), await user('bo')];
+    const api = (await made('mutation { createComponent(input: { name: "API" }) { component { id } } }', {})).component.id;
+    const incidents: Record<string, unknown>[] = [
+      { title: 'Checkout slow', severity: 'HIGH', tags: ['db', 'eu'], ownerId: ana, componentIds: [api] },
+      { title: 'Login errors', description: 'Checkout unaffected', severity: 'LOW', startedAt: '2025-06-01T00:00:00.000Z' },
+      { title: 'DB failover', severity: 'CRITICAL', tags: ['db'], status: 'RESOLVED' },
+      { title: 'Upgrade', kind: 'MAINTENANCE', tags: ['eu'], ownerId: bo },
+      { title: 'Sentinel', tags: ['sentinel'], severity: 'LOW' },
+    ];
+    const ids: string[] = [];
+    for (const input of incidents) {
+      ids.push((await made('mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { id } } }', { input })).incident.id);
+    }
+    const filters: Record<string, unknown>[] = [
+      { severity: { in: ['HIGH', 'CRITICAL'] } },
+      { tag: { eq: 'db' } },
+      { tag: { notIn: ['db'] } },
+      { ownerId: { notIn: [ana] } },
+      { ownerId: { in: [ana, bo] }, kind: { eq: 'INCIDENT' } },
+      { resolvedAt: { isNull: true }, status: { notIn: ['SCHEDULED'] } },
+      { search: 'checkout' },
+      { componentId: { eq: api } },
+      { componentId: { notIn: [api] } },
+      { startedAt: { lt: '2026-01-01T00:00:00.000Z' } },
+      { or: [{ severity: { eq: 'LOW' } }, { and: [{ tag: { in: ['eu'] } }, { kind: { eq: 'INCIDENT' } }] }] },
+      { or: [] },
+    ];
+    const ws = connect(orgKey);
+    const before = await pubsubListeners(gateway);
+    // Each subscription also hears of the sentinel: once it arrives, everything before it has.
+    const subscriptions = filters.map((filter) => ws.subscribe(CHANGED, { filter: { or: [filter, { tag: { eq: 'sentinel' } }] } }));
+    await untilListeners(gateway, before + filters.length);
+    for (const id of ids) {
+      await request(orgKey, 'mutation ($id: ID!) { postIncidentUpdate(input: { incidentId: $id, body: "ping" }) { userErrors { code } } }', { id });
+    }
+    for (const [index, filter] of filters.entries()) {
+      const heard: string[] = [];
+      for (;;) {
+        const title = (await subscriptions[index].next()).data?.incidentChanged.incident.title as string;
+        if (title === 'Sentinel') break;
+        heard.push(title);
+      }
+      const listed = await request(orgKey, 'query ($filter: IncidentFilter) { incidents(first: 100, filter: $filter) { nodes { title } } }', { filter });
+      const expected = (listed.data!.incidents.nodes as { title: string }[]).map((node) => node.title).filter((title) => title !== 'Sentinel');
+      expect({ filter, titles: heard.sort() }).toEqual({ filter, titles: expected.sort() });
+    }
+  });
+
   it('resolves a DELETED incident from its last state, its relations as empty', async () => {
     const id = await createIncident('Short-lived');
     const ws = connect(key);

@@ -60,11 +60,11 @@ describe('incidentMatches', () => {
     expect(incidentMatches({ search: '   ' }, incident)).toBe(true);
   });
 
-  it('combines with and / or; an empty or matches nothing, as in SQL', () => {
+  it('combines with and / or; an empty or places no condition, as in the incidents query', () => {
     expect(incidentMatches({ and: [{ severity: { eq: 'HIGH' } }, { tag: { eq: 'db' } }] }, incident)).toBe(true);
     expect(incidentMatches({ or: [{ severity: { eq: 'LOW' } }, { tag: { eq: 'db' } }] }, incident)).toBe(true);
     expect(incidentMatches({ or: [{ severity: { eq: 'LOW' } }] }, incident)).toBe(false);
-    expect(incidentMatches({ or: [] }, incident)).toBe(false);
+    expect(incidentMatches({ or: [] }, incident)).toBe(true);
     expect(incidentMatches({ and: [] }, incident)).toBe(true);
   });
 
