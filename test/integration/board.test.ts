@@ -177,6 +177,52 @@ describe.each(backends)('war-room board on %s', (backend) => {
     await page.close();
   });
 
+  it('asks for a key in a keyboard-usable form, refuses a bad one, and keeps the key out of every URL', async () => {
+    await open({ title: 'Status page slow', severity: 'LOW' });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(request.url()));
+    await page.goto(`${gateway.url}/board`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('key-input');
+
+    await page.keyboard.type('igw_000000000000_not-a-real-key');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('refused');
+    await expect.poll(() => page.locator('#key-error').textContent()).toBe('The gateway refused this key.');
+    expect(await page.locator('#key-panel').isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
+    await expect.poll(() => page.locator('#incidents .incident').count()).toBeGreaterThan(0);
+    // From the form, Tab moves on to the incident cards; Shift+Tab from there reaches "Change key".
+    const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('aria-labelledby'));
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatch(/^incident-\d+-title$/);
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('forget');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#key-panel').isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(urls.filter((url) => url.includes(key))).toEqual([]);
+    await page.close();
+  });
+
+  it('serves the page and its assets with a strict content security policy', async () => {
+    const page = await fetch(`${gateway.url}/board`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/board/board.js"></script>');
+    const script = await fetch(`${gateway.url}/board/board.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain('graphql-transport-ws');
+    expect((await fetch(`${gateway.url}/board/board.css`)).status).toBe(200);
+    expect((await fetch(`${gateway.url}/board/missing.js`)).status).toBe(404);
+    expect((await fetch(`${gateway.url}/board`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('serves GraphiQL at /graphql from the gateway alone, showing where the key goes', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const outside: string[] = [];

@@ -23,7 +23,7 @@ function start(): void {
     board?.stop();
     board = null;
     sessionStorage.removeItem(STORAGE_KEY);
-    view.setConnection('connecting');
+    view.setConnection(message ? 'refused' : 'no-key');
     view.showKeyForm(open, message);
   };
 

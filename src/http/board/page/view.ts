@@ -1,7 +1,7 @@
 import { formatAge, formatTime, humanize } from './format.js';
 import type { BoardIncident, TimelineEntry } from './state.js';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'refused' | 'error';
+export type ConnectionState = 'no-key' | 'connecting' | 'live' | 'reconnecting' | 'refused' | 'error';
 
 /** One schedule in the "on call now" column. */
 export interface OnCallRow {
@@ -13,6 +13,7 @@ export interface OnCallRow {
 }
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
+  'no-key': 'No key',
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
