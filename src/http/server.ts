@@ -197,9 +197,12 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
 
   let inFlight = 0;
   let idle: (() => void) | null = null;
+  const responses = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     inFlight += 1;
+    responses.add(res);
     res.on('close', () => {
+      responses.delete(res);
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     });
@@ -310,9 +313,16 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
     async close(): Promise<void> {
       draining = true;
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      // Subscriptions over SSE never finish by themselves: end them like the WebSockets.
+      for (const res of responses) {
+        if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) res.destroy();
+      }
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
-          const grace = setTimeout(resolve, config.shutdownGraceMs);
+          const grace = setTimeout(() => {
+            logger.warn({ inFlight }, 'shutdown grace period over: cutting off the requests still in flight');
+            resolve();
+          }, config.shutdownGraceMs);
           idle = () => {
             clearTimeout(grace);
             resolve();

@@ -1,6 +1,7 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, gql } from '../support/gateway.js';
+import { sseSubscribe } from '../support/subscriptions.js';
 import { createChildDatabase, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
 
 const CREATE = 'mutation ($title: String!) { createIncident(input: { title: $title }) { incident { id title } userErrors { code } } }';
@@ -39,6 +40,10 @@ describe.each(backends)('graceful shutdown on %s', (backend) => {
     const running = child;
     expect((await gql(running, key, CREATE, { title: 'before shutdown' })).data?.createIncident.userErrors).toEqual([]);
 
+    // A live subscription over SSE must not hold the drain open.
+    const stream = await sseSubscribe(running, key, 'subscription { incidentChanged { type } }');
+    expect(stream.status).toBe(200);
+
     // Held in flight by its unfinished body, so the drain lasts until the test lets it finish.
     const held = slowRequest(running.graphqlUrl, key, JSON.stringify({ query: CREATE, variables: { title: 'held in flight' } }));
     await held.started;
@@ -74,6 +79,8 @@ describe.each(backends)('graceful shutdown on %s', (backend) => {
 
     expect(await running.exited).toBe(0);
     expect(running.logs.some((line) => line.includes('stopped cleanly'))).toBe(true);
+    expect(running.logs.filter((line) => line.includes('grace period over'))).toEqual([]);
+    while (await stream.next().catch(() => null));
 
     // Same data dir (or database): every acknowledged write is there, nothing refused was written.
     child = await startChildGateway({ ...database.env, RATE_LIMIT: 'off' });
