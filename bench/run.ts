@@ -22,7 +22,7 @@ import { GATEWAY, PEER } from './workloads.js';
  * Writes bench/results/<date>.json and latest.json, and the table in bench/README.md.
  *
  *   BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10)
- *   BENCH_ONLY=W1,W2   run only these workloads
+ *   BENCH_ONLY=W1,W2   run only these workloads (W4 is bench/fanout.ts, run after the others)
  *   BENCH_PROFILE=W2   instead: run the gateway under `node --cpu-prof` for that workload and summarize the profile
  *   BENCH_GATEWAY_ENV='{"LOG_LEVEL":"warn"}'   extra environment for the gateway
  */
@@ -415,6 +415,13 @@ async function main() {
       });
     }
 
+    // W4 (subscription fan-out) is bench/fanout.ts, on its own gateway; its figures go beside ours.
+    let fanout: unknown = null;
+    if (wanted('W4')) {
+      await Promise.all(servers.splice(0).map((server) => server.stop()));
+      fanout = await runFanout();
+    }
+
     const report = {
       date: new Date().toISOString(),
       machine: {
@@ -430,6 +437,7 @@ async function main() {
       peer: peer ? 'postgraphile 5.1.5 (amber preset, PgIndexBehaviorsPlugin off)' : `not measured: ${peerError}`,
       durationSeconds: Math.round((Date.now() - started) / 1000),
       workloads: results,
+      fanout,
     };
     const stamp = report.date.replace(/[:.]/g, '-');
     await writeFile(path.join(here, 'results', `${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
@@ -441,6 +449,18 @@ async function main() {
     await onServer(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
     await rm(pgliteDir, { recursive: true, force: true });
   }
+}
+
+const FANOUT_TIMEOUT_MS = 300_000;
+
+/** Runs bench/fanout.ts (bounded in time) and returns what it wrote, or why there is nothing. */
+async function runFanout(): Promise<unknown> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fanout.ts'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGTERM'), FANOUT_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  if (code !== 0) return { error: `bench/fanout.ts exited with ${code}` };
+  return JSON.parse(await readFile(path.join(here, 'results', 'fanout.json'), 'utf8'));
 }
 
 async function serverVersion(): Promise<string> {
@@ -476,7 +496,7 @@ async function profile(workload: string, data: Seeded, env: Record<string, strin
   const { headers, body } = bodies[workload];
   const target: Target = { name: 'gateway', server: gateway, path: '/graphql', headers, body, expect: '"data"' };
   await check(target);
-  const run = await load(target, SECONDS * 2);
+  const run = await load(target, SECONDS * 4);
   await gateway.stop();
   const { readdir } = await import('node:fs/promises');
   const [file] = await readdir(directory);
@@ -510,6 +530,7 @@ type Report = {
   peer: string;
   durationSeconds: number;
   workloads: WorkloadResult[];
+  fanout: unknown;
 };
 
 function renderTable(report: Report): string {
