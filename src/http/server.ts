@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { createYoga, isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -34,6 +34,8 @@ export interface GatewayDeps {
 interface ServerContext {
   requestId?: string;
   socketAuth?: AuthContext;
+  /** The HTTP response (not for WebSockets): an SSE subscription is ended through it on revocation. */
+  res?: ServerResponse;
 }
 
 /** WebSocket close codes of the contract. */
@@ -93,6 +95,15 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
     },
   };
 
+  /** Subscriptions over SSE end when their key is revoked, like WebSockets. */
+  const revocableStreams: Plugin<GatewayContext & ServerContext> = {
+    onSubscribe({ args }) {
+      const context = args.contextValue as GatewayContext & ServerContext;
+      const res = context.res;
+      if (context.auth && res && !context.socketAuth) trackStream(context.auth.keyId, res, () => res.destroy());
+    },
+  };
+
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -129,7 +140,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       }
       return { prisma: db.prisma, pubsub, requestId, auth: check.auth };
     },
-    plugins: [requestLogging, ...limitPlugins(config, rateLimiter)],
+    plugins: [requestLogging, revocableStreams, ...limitPlugins(config, rateLimiter)],
   });
 
   async function ready(): Promise<boolean> {
@@ -187,7 +198,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
       const response = await yoga.fetch(
         `http://localhost${req.url ?? '/graphql'}`,
         { method: 'POST', headers: headersOf(req), body: new Uint8Array(body) as Uint8Array<ArrayBuffer>, signal: aborted.signal },
-        { requestId },
+        { requestId, res },
       );
       await sendFetchResponse(response, res);
       return;
@@ -222,17 +233,18 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
 
   /**
-   * Open sockets per API key. Revocations arrive over the pub/sub (one topic for all keys, so each
-   * instance holds one listener), so a key revoked on any instance loses its sockets on all of them.
+   * Open streams per API key: WebSockets and SSE responses, each with how to end it. Revocations
+   * arrive over the pub/sub (one topic for all keys, so each instance holds one listener), so a key
+   * revoked on any instance loses its streams on all of them.
    */
-  const socketsByKey = new Map<string, Set<WebSocket>>();
-  function trackSocket(socket: WebSocket, keyId: string): void {
-    let keySockets = socketsByKey.get(keyId);
-    if (!keySockets) socketsByKey.set(keyId, (keySockets = new Set()));
-    keySockets.add(socket);
-    socket.once('close', () => {
-      keySockets.delete(socket);
-      if (keySockets.size === 0 && socketsByKey.get(keyId) === keySockets) socketsByKey.delete(keyId);
+  const streamsByKey = new Map<string, Set<() => void>>();
+  function trackStream(keyId: string, stream: { once(event: 'close', listener: () => void): unknown }, end: () => void): void {
+    let streams = streamsByKey.get(keyId);
+    if (!streams) streamsByKey.set(keyId, (streams = new Set()));
+    streams.add(end);
+    stream.once('close', () => {
+      streams.delete(end);
+      if (streams.size === 0 && streamsByKey.get(keyId) === streams) streamsByKey.delete(keyId);
     });
   }
   /** Keys revoked lately: a socket whose key check raced with the revocation is closed on arrival. */
@@ -242,7 +254,7 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
     for await (const { keyId } of revocations) {
       recentRevocations.add(keyId);
       setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
-      for (const socket of socketsByKey.get(keyId) ?? []) socket.close(CLOSE_REVOKED, 'API key revoked');
+      for (const end of streamsByKey.get(keyId) ?? []) end();
     }
   })();
 
@@ -260,7 +272,8 @@ export function createGateway({ config, db, pubsub, logger }: GatewayDeps) {
           return false;
         }
         ctx.extra.auth = check.auth;
-        trackSocket(ctx.extra.socket, check.auth.keyId);
+        const socket = ctx.extra.socket;
+        trackStream(check.auth.keyId, socket, () => socket.close(CLOSE_REVOKED, 'API key revoked'));
         metrics.websocketConnections.inc();
         return true;
       },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNamedType, isInputObjectType, isNonNullType, type GraphQLInputType } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { wsClient } from '../support/subscriptions.js';
+import { sseSubscribe, wsClient } from '../support/subscriptions.js';
 
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) {
   createApiKey(input: $input) { key apiKey { id name prefix scopes createdAt lastUsedAt revokedAt } userErrors { code field message } }
@@ -87,13 +87,16 @@ describe.each(backends)('API keys and scopes on %s', (backend) => {
     expect(await gateway.running.db.prisma.apiKey.count()).toBe(before);
   });
 
-  it('revokes a key: 401 on HTTP at once, its open WebSocket closed with 4403, and 4403 when it connects again', async () => {
+  it('revokes a key: 401 on HTTP at once, its open WebSocket closed with 4403 and SSE stream ended, and 4403 when it connects again', async () => {
     const created = (await gql(gateway, admin.key, CREATE_KEY, { input: { name: 'to revoke', scopes: ['read'] } })).data!.createApiKey;
     const ws = wsClient(gateway, created.key);
     const subscription = ws.subscribe(CHANGED);
     const pending = subscription.failure();
     // The subscription is live once the key has been used over the socket.
     await expect.poll(async () => (await gql(gateway, admin.key, LIST_KEYS)).data!.apiKeys.nodes.find((k: { id: string }) => k.id === created.apiKey.id).lastUsedAt).not.toBeNull();
+
+    const sse = await sseSubscribe(gateway, created.key, CHANGED);
+    expect(sse.status).toBe(200);
 
     const revoked = await gql(gateway, admin.key, REVOKE_KEY, { id: created.apiKey.id });
     expect(revoked.data?.revokeApiKey).toMatchObject({ apiKey: { id: created.apiKey.id, revokedAt: expect.any(String) }, userErrors: [] });
@@ -102,6 +105,8 @@ describe.each(backends)('API keys and scopes on %s', (backend) => {
     expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect(await ws.closed).toBe(4403);
     await pending;
+    // The SSE stream ends too (cut off, or completed).
+    expect(await sse.next().catch(() => null)).toBeNull();
 
     const again = wsClient(gateway, created.key);
     await again.subscribe(CHANGED).failure();
