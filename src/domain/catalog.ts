@@ -1,6 +1,6 @@
 import type { ComponentStatus, TimelineEntryKind } from './types.js';
 import { isValidTimeZone } from './oncall.js';
-import { normalizeText } from './validation.js';
+import { DESCRIPTION_MAX, normalizeText } from './validation.js';
 import type { InputCheck } from './incident-input.js';
 
 /** Names of components, status pages, users, schedules, layers and policies. */
@@ -91,7 +91,7 @@ export interface CheckedComponentFields {
 export function checkComponentFields(check: InputCheck, input: ComponentFields, mode: 'create' | 'update'): CheckedComponentFields {
   const checked: CheckedComponentFields = {};
   if (mode === 'create' || input.name !== undefined) checked.name = checkName(check, input.name);
-  if (input.description !== undefined) checked.description = check.text(input.description, 'description', { max: 10_000 }) || null;
+  if (input.description !== undefined) checked.description = check.text(input.description, 'description', { max: DESCRIPTION_MAX }) || null;
   if (input.group !== undefined) checked.group = check.text(input.group, 'group', { max: GROUP_MAX }) || null;
   if (notNull(check, input.status, 'status')) checked.status = input.status;
   if (notNull(check, input.position, 'position')) checked.position = checkPosition(check, input.position);
