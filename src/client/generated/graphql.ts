@@ -418,7 +418,7 @@ export const BoardIncidentFragmentDoc = new TypedDocumentString(`
 }`, {"fragmentName":"BoardIncident"}) as unknown as TypedDocumentString<BoardIncidentFragment, unknown>;
 export const BoardSchedulesFragmentDoc = new TypedDocumentString(`
     fragment BoardSchedules on Query {
-  schedules(first: 100) {
+  schedules(first: 25) {
     nodes {
       id
       name
@@ -447,7 +447,11 @@ export const BoardSnapshotDocument = new TypedDocumentString(`
       name
     }
   }
-  incidents(first: 100, filter: {status: {in: $open}}) {
+  incidents(
+    first: 50
+    filter: {status: {in: $open}}
+    orderBy: {field: SEVERITY, direction: ASC}
+  ) {
     totalCount
     nodes {
       ...BoardIncident
@@ -493,7 +497,7 @@ fragment BoardIncident on Incident {
   }
 }
 fragment BoardSchedules on Query {
-  schedules(first: 100) {
+  schedules(first: 25) {
     nodes {
       id
       name
@@ -519,7 +523,7 @@ export const BoardOnCallDocument = new TypedDocumentString(`
   ...BoardSchedules
 }
     fragment BoardSchedules on Query {
-  schedules(first: 100) {
+  schedules(first: 25) {
     nodes {
       id
       name

@@ -12,6 +12,8 @@ import type { BoardView } from './view.js';
 
 /** Re-render this often so ages and the clock move on; nothing is fetched. */
 const TICK_MS = 15_000;
+/** A failed snapshot (rate limit, gateway hiccup) is tried again after this long while connected. */
+const SNAPSHOT_RETRY_MS = 5_000;
 
 /**
  * The live board: a snapshot over HTTP, then incidentChanged for the list and one
@@ -25,6 +27,10 @@ export class LiveBoard {
   private readonly stopChanges: () => void;
   private readonly ticker: ReturnType<typeof setInterval>;
   private onCallTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private connected = false;
+  /** Open incidents beyond the snapshot's page (the least severe); they appear as they change. */
+  private beyondPage = 0;
   private onCall: ReturnType<typeof onCallRows> = [];
   private snapshotGeneration = 0;
   /** Until the first snapshot the lists would claim "all clear": show nothing instead. */
@@ -39,10 +45,13 @@ export class LiveBoard {
     view.setConnection('connecting');
     this.client = createLiveClient(key, {
       connected: () => {
+        this.connected = true;
         view.setConnection('live');
         void this.catchUp();
       },
       closed: () => {
+        this.connected = false;
+        clearTimeout(this.retryTimer);
         if (this.stopped) return;
         view.setConnection('reconnecting');
         // Timelines resume with `after` once connected again; the library would resend the old cursor.
@@ -72,6 +81,7 @@ export class LiveBoard {
     this.stopped = true;
     clearInterval(this.ticker);
     clearTimeout(this.onCallTimer);
+    clearTimeout(this.retryTimer);
     for (const id of [...this.timelines.keys()]) this.unwatch(id);
     this.stopChanges();
     void this.client.dispose();
@@ -88,12 +98,16 @@ export class LiveBoard {
       this.view.setOrganization(snapshot.viewer.organization.name);
       this.showOnCall(snapshot);
       const { added, removed } = this.state.applySnapshot(snapshot.incidents.nodes);
+      this.beyondPage = snapshot.incidents.totalCount - snapshot.incidents.nodes.length;
       this.loaded = true;
       for (const id of added) this.watch(id);
       for (const id of removed) this.unwatch(id);
+      this.view.setConnection('live');
       this.render();
     } catch (error) {
-      this.fail(error);
+      if (this.fail(error) && this.connected && generation === this.snapshotGeneration) {
+        this.retryTimer = setTimeout(() => void this.catchUp(), SNAPSHOT_RETRY_MS);
+      }
     }
   }
 
@@ -109,9 +123,11 @@ export class LiveBoard {
   private async refreshOnCall(): Promise<void> {
     try {
       const schedules = await request(this.key, BoardOnCallDocument, onCallWindow());
-      if (!this.stopped) this.showOnCall(schedules);
+      if (this.stopped) return;
+      if (this.connected) this.view.setConnection('live');
+      this.showOnCall(schedules);
     } catch (error) {
-      this.fail(error);
+      if (this.fail(error)) this.onCallTimer = setTimeout(() => void this.refreshOnCall(), SNAPSHOT_RETRY_MS);
     }
   }
 
@@ -137,8 +153,9 @@ export class LiveBoard {
     this.timelines.delete(incidentId);
   }
 
-  private fail(error: unknown): void {
-    if (this.stopped) return;
+  /** Shows what went wrong; returns whether trying again may help (false once the key is refused). */
+  private fail(error: unknown): boolean {
+    if (this.stopped) return false;
     const refused =
       (error instanceof GatewayError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) ||
       (isCloseEvent(error) && (error.code === CLOSE_UNAUTHENTICATED || error.code === CLOSE_REVOKED));
@@ -146,16 +163,17 @@ export class LiveBoard {
       this.stop();
       this.view.setConnection('refused');
       this.onRefused(error instanceof GatewayError ? error.message : 'The gateway refused this key.');
-      return;
+      return false;
     }
     this.view.setConnection('error', error instanceof Error ? error.message : 'connection failed');
+    return true;
   }
 
   private render(): void {
     const now = Date.now();
     this.view.setClock(now);
     if (!this.loaded) return;
-    this.view.renderIncidents(this.state.sortedIncidents(), now);
+    this.view.renderIncidents(this.state.sortedIncidents(), this.beyondPage, now);
     this.view.renderUpdates(this.state.recentEntries(), now);
     this.view.renderOnCall(this.onCall, now);
   }

@@ -86,7 +86,7 @@ export class BoardView {
     byId('announcer').textContent = text;
   }
 
-  renderIncidents(incidents: readonly BoardIncident[], now: number): void {
+  renderIncidents(incidents: readonly BoardIncident[], beyondPage: number, now: number): void {
     const focusedId = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('.incident')?.dataset.id;
     const keep = new Set(incidents.map((incident) => incident.id));
     for (const [id, card] of this.cards) {
@@ -109,7 +109,7 @@ export class BoardView {
     });
     // Moving a focused card blurs it; keyboard users keep their place.
     if (focusedId && document.activeElement === document.body) this.cards.get(focusedId)?.focus({ preventScroll: true });
-    byId('incident-count').textContent = `(${incidents.length})`;
+    byId('incident-count').textContent = beyondPage > 0 ? `(${incidents.length}, ${beyondPage} less severe not shown)` : `(${incidents.length})`;
     byId('no-incidents').hidden = incidents.length > 0;
   }
 
