@@ -16,7 +16,7 @@ export interface WorkerOptions extends RetryPolicy {
 }
 
 export interface NotificationWorker {
-  /** Finishes the delivery under way (or abandons it after the lease: it is retried later) and stops. */
+  /** Finishes the delivery under way, hands back the claimed ones not yet attempted, and stops. */
   stop(): Promise<void>;
 }
 
@@ -106,8 +106,12 @@ export function startNotificationWorker(prisma: PrismaClient, logger: Logger, op
       let claimed: string[] = [];
       try {
         claimed = await claim(prisma, options);
-        for (const id of claimed) {
-          if (stopped) break;
+        for (const [index, id] of claimed.entries()) {
+          if (stopped) {
+            // Not attempted: hand them back now rather than when the lease runs out.
+            await prisma.notification.updateMany({ where: { id: { in: claimed.slice(index) }, status: 'PENDING' }, data: { lockedUntil: null } });
+            break;
+          }
           await deliverOne(prisma, options, id, logger);
         }
       } catch (error) {
