@@ -17,6 +17,8 @@ const fieldKinds = new Map(
  * keeps Prisma's semantics: the cursor row is included and `skip` drops it; a negative `take`
  * reads backwards; an unknown cursor gives an empty page. Anything it cannot express the same way
  * (enum or nullable sort columns, relation orderings, compound cursors, distinct) is left to Prisma.
+ * The cursor row is read on the base client, outside a transaction the page may be read in: fine
+ * for connections, which page over committed rows.
  */
 export function withKeysetCursors(prisma: PrismaClient): PrismaClient {
   return prisma.$extends({
@@ -44,7 +46,7 @@ export function withKeysetCursors(prisma: PrismaClient): PrismaClient {
 
 function keysetPlan(model: string, args: Args): { cursor: Record<string, unknown>; order: [string, Direction][] } | null {
   const { cursor } = args;
-  if (!cursor || 'distinct' in args && args.distinct) return null;
+  if (!cursor || ('distinct' in args && args.distinct)) return null;
   const cursorFields = Object.keys(cursor);
   if (cursorFields.length !== 1 || typeof cursor[cursorFields[0]] === 'object') return null;
   const fields = fieldKinds.get(model);
