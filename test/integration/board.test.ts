@@ -9,6 +9,7 @@ import {
   ChangeStatusDocument,
   OpenIncidentDocument,
   PostUpdateDocument,
+  RemoveIncidentDocument,
   type CreateIncidentInput,
 } from '../../src/client/generated/graphql.js';
 import { launchChromium } from '../support/browser.js';
@@ -169,6 +170,14 @@ describe.each(backends)('war-room board on %s', (backend) => {
     const entryIds = await page.locator('#updates li').evaluateAll((items) => items.map((item) => item.getAttribute('data-entry-id')));
     expect(new Set(entryIds).size).toBe(entryIds.length);
     expect(await page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+
+    // A deleted incident leaves the board too, and the board stays live.
+    const { createIncident: typo } = await sendOk(gateway, key, OpenIncidentDocument, { input: { title: 'Opened by mistake', severity: 'LOW' } });
+    await expect.poll(() => cards(page)).toContain('#6Opened by mistake');
+    const { deleteIncident } = await sendOk(gateway, key, RemoveIncidentDocument, { id: typo.incident!.id });
+    expect(deleteIncident.userErrors).toEqual([]);
+    await expect.poll(() => cards(page)).toEqual(['#3Primary database down', '#1Checkout returns 502']);
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
 
     await page.screenshot({ path: new URL(`board-${backend}-1280x720.png`, ARTIFACTS).pathname });
     await page.setViewportSize({ width: 1920, height: 1080 });

@@ -349,6 +349,13 @@ export type WhoIsOnCallQueryVariables = Exact<{
 
 export type WhoIsOnCallQuery = { onCall: { startsAt: string, endsAt: string | null, user: { name: string, email: string }, override: { id: string } | null } | null };
 
+export type RemoveIncidentMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -790,3 +797,15 @@ export const WhoIsOnCallDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;
+export const RemoveIncidentDocument = new TypedDocumentString(`
+    mutation RemoveIncident($id: ID!) {
+  deleteIncident(input: {id: $id}) {
+    deletedIncidentId
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
