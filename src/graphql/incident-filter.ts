@@ -1,44 +1,21 @@
 import type { Prisma } from '../generated/prisma/client.js';
-import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../domain/types.js';
+import type { Comparator, DateComparator, IncidentMatchFilter } from '../domain/incident-match.js';
 import { decodeId } from './common.js';
 import { isStorableText } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
 
-export interface Comparator<T> {
-  eq?: T | null;
-  in?: T[] | null;
-  notIn?: T[] | null;
-}
-
-export interface DateComparator {
-  gt?: Date | null;
-  gte?: Date | null;
-  lt?: Date | null;
-  lte?: Date | null;
-  isNull?: boolean | null;
-}
-
-export interface IncidentFilterShape {
-  status?: Comparator<IncidentStatus> | null;
-  severity?: Comparator<IncidentSeverity> | null;
-  impact?: Comparator<IncidentImpact> | null;
-  kind?: Comparator<IncidentKind> | null;
-  ownerId?: Comparator<string> | null;
-  componentId?: Comparator<string> | null;
-  tag?: Comparator<string> | null;
-  startedAt?: DateComparator | null;
-  resolvedAt?: DateComparator | null;
-  search?: string | null;
-  and?: IncidentFilterShape[] | null;
-  or?: IncidentFilterShape[] | null;
-}
+/**
+ * The IncidentFilter input as GraphQL hands it over: the same shape as the in-memory matcher's
+ * filter, except that ownerId/componentId hold global IDs here (decoded below).
+ */
+export type IncidentFilterShape = IncidentMatchFilter;
 
 function enumWhere<T>(comparator: Comparator<T> | null | undefined) {
   if (!comparator) return undefined;
   return {
     ...(comparator.eq != null ? { equals: comparator.eq } : {}),
-    ...(comparator.in != null ? { in: comparator.in } : {}),
-    ...(comparator.notIn != null ? { notIn: comparator.notIn } : {}),
+    ...(comparator.in != null ? { in: [...comparator.in] } : {}),
+    ...(comparator.notIn != null ? { notIn: [...comparator.notIn] } : {}),
   };
 }
 
@@ -67,7 +44,7 @@ function decodeOne(id: string, typename: string): string {
   const decoded = decodeId(id, typename);
   return decoded && isUuid(decoded) ? decoded : NO_ROW;
 }
-function decodeAll(ids: string[], typename: string): string[] {
+function decodeAll(ids: readonly string[], typename: string): string[] {
   return ids.map((id) => decodeOne(id, typename));
 }
 

@@ -268,38 +268,26 @@ export const IncidentRef = builder.prismaNode('Incident', {
 
 // ---------------------------------------------------------------- filters
 
-const IncidentStatusComparator = builder.inputType('IncidentStatusComparator', {
-  description: 'Matches a status: equal to, one of, or none of.',
-  fields: (t) => ({
-    eq: t.field({ type: IncidentStatusEnum, description: 'Equal to.' }),
-    in: t.field({ type: [IncidentStatusEnum], description: 'One of.' }),
-    notIn: t.field({ type: [IncidentStatusEnum], description: 'None of.' }),
-  }),
-});
-const IncidentSeverityComparator = builder.inputType('IncidentSeverityComparator', {
-  description: 'Matches a severity: equal to, one of, or none of.',
-  fields: (t) => ({
-    eq: t.field({ type: IncidentSeverityEnum, description: 'Equal to.' }),
-    in: t.field({ type: [IncidentSeverityEnum], description: 'One of.' }),
-    notIn: t.field({ type: [IncidentSeverityEnum], description: 'None of.' }),
-  }),
-});
-const IncidentImpactComparator = builder.inputType('IncidentImpactComparator', {
-  description: 'Matches an impact: equal to, one of, or none of.',
-  fields: (t) => ({
-    eq: t.field({ type: IncidentImpactEnum, description: 'Equal to.' }),
-    in: t.field({ type: [IncidentImpactEnum], description: 'One of.' }),
-    notIn: t.field({ type: [IncidentImpactEnum], description: 'None of.' }),
-  }),
-});
-const IncidentKindComparator = builder.inputType('IncidentKindComparator', {
-  description: 'Matches a kind: equal to, one of, or none of.',
-  fields: (t) => ({
-    eq: t.field({ type: IncidentKindEnum, description: 'Equal to.' }),
-    in: t.field({ type: [IncidentKindEnum], description: 'One of.' }),
-    notIn: t.field({ type: [IncidentKindEnum], description: 'None of.' }),
-  }),
-});
+/** `<Enum>Comparator { eq, in, notIn }` for one of the incident enums. */
+function enumComparator<Ref extends typeof IncidentStatusEnum | typeof IncidentSeverityEnum | typeof IncidentImpactEnum | typeof IncidentKindEnum>(
+  enumRef: Ref,
+  name: string,
+  noun: string,
+) {
+  return builder.inputType(`${name}Comparator`, {
+    description: `Matches ${noun}: equal to, one of, or none of.`,
+    fields: (t) => ({
+      eq: t.field({ type: enumRef, description: 'Equal to.' }),
+      in: t.field({ type: [enumRef], description: 'One of.' }),
+      notIn: t.field({ type: [enumRef], description: 'None of.' }),
+    }),
+  });
+}
+
+const IncidentStatusComparator = enumComparator(IncidentStatusEnum, 'IncidentStatus', 'a status');
+const IncidentSeverityComparator = enumComparator(IncidentSeverityEnum, 'IncidentSeverity', 'a severity');
+const IncidentImpactComparator = enumComparator(IncidentImpactEnum, 'IncidentImpact', 'an impact');
+const IncidentKindComparator = enumComparator(IncidentKindEnum, 'IncidentKind', 'a kind');
 const IDComparator = builder.inputType('IDComparator', {
   description: 'Matches an id: equal to, one of, or none of.',
   fields: (t) => ({
