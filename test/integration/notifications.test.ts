@@ -4,6 +4,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/domain/notifications.js';
+import { issueApiKey } from '../../src/services/api-keys.js';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 interface Received {
@@ -284,7 +285,10 @@ describe.each(backends)('subscribers and notifications on %s', (backend) => {
     });
     expect((await ok(unsubscribe, { input: { id: subscriber.id } })).unsubscribe).toEqual({ deletedSubscriberId: subscriber.id, userErrors: [] });
 
-    const reader = await gateway.createOrg(['read']);
-    expect((await gql(gateway, reader.key, '{ subscribers(first: 5) { totalCount } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // A read key of the organization sees delivery status, not recipients.
+    const { key: readKey } = await issueApiKey(gateway.running.db.prisma, org.orgId, 'reader', ['read']);
+    expect((await gql(gateway, readKey, '{ subscribers(first: 5) { totalCount } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await ok('{ notifications(first: 1) { totalCount nodes { status } } }', undefined, readKey)).notifications.totalCount).toBeGreaterThan(0);
+    expect((await gql(gateway, readKey, '{ notifications(first: 1) { nodes { payload } } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });

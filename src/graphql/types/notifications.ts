@@ -70,7 +70,9 @@ builder.prismaNode('Notification', {
     }),
     payload: t.field({
       type: 'JSON',
-      description: 'What is sent: `{ webhook: <body> }` or `{ email: { to, subject, text } }`.',
+      // It names the recipient, as subscribers do: admin only.
+      authScopes: { admin: true },
+      description: 'What is sent: `{ webhook: <body> }` or `{ email: { to, subject, text } }` (admin scope).',
       resolve: (notification) => notification.payload,
     }),
     subscriber: t.relation('subscriber', { description: 'Who it is for (admin scope).' }),
