@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 
 const MAX_BODY_BYTES = 20_000;
 
@@ -151,7 +151,7 @@ describe.each(backends)('rate limiting on %s', (backend) => {
   it('answers 429 RATE_LIMITED with Retry-After when the bucket is empty, while other keys go on', async () => {
     const { key } = await gateway.createOrg(['read']);
     const other = await gateway.createOrg(['read']);
-    let limited: Awaited<ReturnType<typeof gql>> | undefined;
+    let limited: GraphQLResponse | undefined;
     for (let attempt = 0; attempt < 20 && !limited; attempt += 1) {
       const response = await gql(gateway, key, viewers(10));
       if (response.status === 429) limited = response;

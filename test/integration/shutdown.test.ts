@@ -1,6 +1,6 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backends, gql } from '../support/gateway.js';
+import { backends, gql, type GraphQLResponse } from '../support/gateway.js';
 import { sseSubscribe } from '../support/subscriptions.js';
 import { createChildDatabase, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
 
@@ -74,7 +74,7 @@ describe.each(backends)('graceful shutdown on %s', (backend) => {
     const results = await Promise.all(burst);
     for (const result of results) expect([200, 503]).toContain(result.status);
     const acknowledged = results
-      .filter((result): result is Awaited<ReturnType<typeof gql>> => result.status === 200)
+      .filter((result): result is GraphQLResponse => result.status === 200)
       .map((result) => result.data!.createIncident.incident.title as string);
 
     expect(await running.exited).toBe(0);
