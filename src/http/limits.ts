@@ -111,7 +111,12 @@ function costAndRateLimit(maxCost: number, limiter: RateLimiter | null, restoreR
           if (admitted.status && admitted.keyId && limiter) {
             const unused = Math.min(admitted.cost, admitted.status.limit) - actual;
             if (unused > 0) await limiter.refund(admitted.keyId, unused);
-            const refunded = { ...admitted.status, remaining: Math.min(admitted.status.limit, admitted.status.remaining + Math.max(0, unused)) };
+            const given = Math.max(0, unused);
+            const refunded = {
+              ...admitted.status,
+              remaining: Math.min(admitted.status.limit, admitted.status.remaining + given),
+              resetAt: admitted.status.resetAt - (given / restoreRate) * 1000,
+            };
             const request = admitted.context.request;
             if (request) headersByRequest.set(request, rateLimitHeaders(refunded));
             throttleStatus = throttleOf(refunded);
