@@ -247,6 +247,8 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
 interface Summary extends Omit<Run, 'errors'> {
   target: string;
   runs: number[];
@@ -268,10 +270,10 @@ async function measure(targets: Target[]): Promise<Summary[]> {
     const list = runs.get(target.name)!;
     return {
       target: target.name,
-      requestsPerSecond: median(list.map((run) => run.requestsPerSecond)),
-      p50: median(list.map((run) => run.p50)),
-      p99: median(list.map((run) => run.p99)),
-      cpuMsPerRequest: median(list.map((run) => run.cpuMsPerRequest)),
+      requestsPerSecond: round(median(list.map((run) => run.requestsPerSecond)), 0),
+      p50: round(median(list.map((run) => run.p50)), 1),
+      p99: round(median(list.map((run) => run.p99)), 1),
+      cpuMsPerRequest: round(median(list.map((run) => run.cpuMsPerRequest)), 3),
       rssMb: Math.max(...list.map((run) => run.rssMb)),
       errors: list.reduce((sum, run) => sum + run.errors, 0),
       runs: list.map((run) => run.requestsPerSecond),
