@@ -2,7 +2,7 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, gql, type GraphQLResponse } from '../support/gateway.js';
 import { sseSubscribe } from '../support/subscriptions.js';
-import { createChildDatabase, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
+import { createChildDatabase, killChildGateways, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
 
 const CREATE = 'mutation ($title: String!) { createIncident(input: { title: $title }) { incident { id title } userErrors { code } } }';
 
@@ -29,7 +29,7 @@ describe.each(backends)('graceful shutdown on %s', (backend) => {
   let database: ChildDatabase;
   let child: ChildGateway | undefined;
   afterAll(async () => {
-    if (child && child.process.exitCode === null) child.process.kill('SIGKILL');
+    killChildGateways();
     await database?.drop();
   });
 

@@ -54,6 +54,14 @@ export interface ChildGateway {
   exited: Promise<number | null>;
 }
 
+/** Every process started here, so that a test that fails or times out midway leaves none behind. */
+const started = new Set<ChildProcess>();
+
+export function killChildGateways(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 /**
  * Runs the gateway as operators do, `node --import tsx src/main.ts`, on a free port, so that tests can
  * signal the real process (npm would not forward SIGTERM).
@@ -64,6 +72,7 @@ export async function startChildGateway(env: Record<string, string>): Promise<Ch
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   const logs: string[] = [];
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
