@@ -243,11 +243,8 @@ describe.each(backends)('incident stats and component uptime on %s', (backend) =
     it('gives availability per day and over the window, for several components in one query', async () => {
       const from = '2026-01-01T00:00:00.000Z';
       const to = '2026-01-06T00:00:00.000Z';
-      gateway.statements.length = 0;
-      gateway.countStatements = true;
-      const data = await ok(UPTIME, { ids: [api, late], from, to });
-      gateway.countStatements = false;
-      expect(gateway.statements.filter((sql) => sql.includes('ComponentStatusChange'))).toHaveLength(1);
+      const { result: data, statements } = await gateway.statementsDuring(() => ok(UPTIME, { ids: [api, late], from, to }));
+      expect(statements.filter((statement) => statement.sql.includes('ComponentStatusChange'))).toHaveLength(1);
       const [apiUptime, lateUptime] = data.nodes.map((node: any) => node.uptime);
       expect(apiUptime).toEqual(
         close({

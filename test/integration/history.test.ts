@@ -150,20 +150,14 @@ describe.each(backends)('incident history and asOf on %s', (backend) => {
       await ok(`mutation { createIncident(input: { title: "${title}", severity: HIGH }) { incident { id } } }`, undefined, other.key);
     }
     const query = '{ incidents(first: 10) { nodes { title history(first: 10) { totalCount nodes { field } } } } }';
-    gateway.statements.length = 0;
-    gateway.countStatements = true;
-    const data = await ok(query, undefined, other.key);
-    gateway.countStatements = false;
-    expect(data.incidents.nodes).toHaveLength(4);
-    const withFour = gateway.statements.length;
+    const fourIncidents = await gateway.statementsDuring(() => ok(query, undefined, other.key));
+    expect(fourIncidents.result.incidents.nodes).toHaveLength(4);
     for (const title of ['e', 'f', 'g', 'h']) {
       await ok(`mutation { createIncident(input: { title: "${title}" }) { incident { id } } }`, undefined, other.key);
     }
-    gateway.statements.length = 0;
-    gateway.countStatements = true;
-    await ok(query, undefined, other.key);
-    gateway.countStatements = false;
-    expect(gateway.statements.length).toBe(withFour);
+    const eightIncidents = await gateway.statementsDuring(() => ok(query, undefined, other.key));
+    expect(eightIncidents.result.incidents.nodes).toHaveLength(8);
+    expect(eightIncidents.statements.length).toBe(fourIncidents.statements.length);
   });
 
   it('treats an incident of another organization as missing, with or without asOf', async () => {

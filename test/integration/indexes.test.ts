@@ -104,17 +104,11 @@ describe.each(backends)('index use of the incident queries on %s', (backend) => 
 
   /** The statements of one request that read incidents or their timeline (not the key lookup). */
   async function incidentStatements(query: string, variables: Record<string, unknown>): Promise<ReportedStatement[]> {
-    gateway.statements.length = 0;
-    gateway.reportedStatements.length = 0;
-    gateway.countStatements = true;
-    try {
-      const response = await gql(gateway, key, query, variables);
-      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-    } finally {
-      gateway.countStatements = false;
-    }
-    return gateway.reportedStatements.filter((statement) => /"Incident(Update)?"/.test(statement.sql));
+    const { result: response, statements } = await gateway.statementsDuring(() => gql(gateway, key, query, variables));
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    return statements.filter((statement) => /"Incident(Update)?"/.test(statement.sql));
   }
+
 
   async function explain(statement: ReportedStatement, analyze = false): Promise<PlanNode[]> {
     const rows = await gateway.running.db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': unknown }[]>(

@@ -72,16 +72,10 @@ describe.each(backends)('statements for on-call lists on %s', (backend) => {
   afterAll(async () => gateway?.stop());
 
   async function statementsOf(query: string, first: number) {
-    gateway.statements.length = 0;
-    gateway.countStatements = true;
-    try {
-      const data = await ok(gateway, key, query, { first });
-      const statements = gateway.statements.filter((sql) => !sql.startsWith('UPDATE "public"."ApiKey"'));
-      return { data, count: statements.length };
-    } finally {
-      gateway.countStatements = false;
-    }
+    const { result: data, statements } = await gateway.statementsDuring(() => ok(gateway, key, query, { first }));
+    return { data, count: statements.length };
   }
+
 
   it('lists schedules with layers, overrides, onCall and shifts in the same statements for 2 and 6 rows', async () => {
     const small = await statementsOf(SCHEDULES, 2);
@@ -109,13 +103,10 @@ describe.each(backends)('statements for on-call lists on %s', (backend) => {
     const query = 'query ($slug: String!, $first: Int!) { statusPage(slug: $slug) { name components { name status } incidents(first: $first) { totalCount nodes { title status timeline { totalCount nodes { kind body } } } } } }';
     const counts: number[] = [];
     for (const first of [2, 6]) {
-      gateway.statements.length = 0;
-      gateway.countStatements = true;
-      const response = await gql(gateway, null, query, { slug: page.statusPage.slug, first });
-      gateway.countStatements = false;
+      const { result: response, statements } = await gateway.statementsDuring(() => gql(gateway, null, query, { slug: page.statusPage.slug, first }));
       expect(response.errors).toBeUndefined();
       expect(response.data!.statusPage.incidents.nodes).toHaveLength(first);
-      counts.push(gateway.statements.length);
+      counts.push(statements.length);
     }
     expect(counts[1]).toBe(counts[0]);
   });

@@ -86,19 +86,11 @@ describe.each(backends)('SQL statements per request on %s', (backend) => {
 
   /** Runs one request and returns what it cost in statements, failing on GraphQL errors. */
   async function statementsOf(query: string, variables: Record<string, unknown>) {
-    gateway.statements.length = 0;
-    gateway.reportedStatements.length = 0;
-    gateway.countStatements = true;
-    try {
-      const response = await gql(gateway, key, query, variables);
-      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-      // The key's lastUsedAt is written at most once a minute, whichever request comes then: not request-shaped.
-      const statements = gateway.statements.filter((sql) => !sql.startsWith('UPDATE "public"."ApiKey"'));
-      return { data: response.data!, statements };
-    } finally {
-      gateway.countStatements = false;
-    }
+    const { result: response, statements } = await gateway.statementsDuring(() => gql(gateway, key, query, variables));
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    return { data: response.data!, statements: statements.map((statement) => statement.sql) };
   }
+
 
   it('loads incidents with owner, timeline, components and totalCount in the same few statements for 10, 50 and 100 rows', async () => {
     const counts: number[] = [];
@@ -187,21 +179,15 @@ describe.each(backends)('rows fetched for timeline(first: 5) on %s', (backend) =
 
   async function timelineFetch(name: 'short' | 'long', page: 'first' | 'second') {
     const after = page === 'second' ? (await gql(gateway, keys[name], TIMELINE_PAGE, { first: 10 })).data?.incidents.pageInfo.endCursor : null;
-    gateway.reportedStatements.length = 0;
-    gateway.countStatements = true;
-    try {
-      const response = await gql(gateway, keys[name], TIMELINE_PAGE, { first: 10, after });
-      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-      expect(response.data!.incidents.nodes).toHaveLength(10);
-      for (const incident of response.data!.incidents.nodes) {
-        expect(incident.timeline.nodes.map((entry: { sequence: number }) => entry.sequence)).toEqual([1, 2, 3, 4, 5]);
-      }
-      const timelineReads = gateway.reportedStatements.filter((statement) => statement.sql.includes('"IncidentUpdate"'));
-      expect(timelineReads.length).toBeGreaterThan(0);
-      return timelineReads.map((statement) => statement.result);
-    } finally {
-      gateway.countStatements = false;
+    const { result: response, statements } = await gateway.statementsDuring(() => gql(gateway, keys[name], TIMELINE_PAGE, { first: 10, after }));
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    expect(response.data!.incidents.nodes).toHaveLength(10);
+    for (const incident of response.data!.incidents.nodes) {
+      expect(incident.timeline.nodes.map((entry: { sequence: number }) => entry.sequence)).toEqual([1, 2, 3, 4, 5]);
     }
+    const timelineReads = statements.filter((statement) => statement.sql.includes('"IncidentUpdate"'));
+    expect(timelineReads.length).toBeGreaterThan(0);
+    return timelineReads.map((statement) => statement.result);
   }
 
   it.each(['first', 'second'] as const)('reads as many rows and bytes on the %s page with 100 updates per incident as with 10', async (page) => {

@@ -21,11 +21,11 @@ export interface TestGateway {
   /** The PostgreSQL database it uses (undefined on PGlite): pass it as DATABASE_URL to start a second instance on it. */
   databaseUrl?: string;
   running: RunningGateway;
-  /** SQL statements sent since the last reset (only counted while `countStatements` is on). */
-  statements: string[];
-  /** The same statements with their arguments and, once answered, the size of their results. */
-  reportedStatements: ReportedStatement[];
-  countStatements: boolean;
+  /**
+   * The SQL statements `work` sends, with their arguments and result sizes; the key's
+   * lastUsedAt write (at most once a minute, whichever request comes then) is left out.
+   */
+  statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: ReportedStatement[] }>;
   /** A new organization with a key of the given scopes. */
   createOrg(scopes?: Scope[], slug?: string): Promise<{ orgId: string; key: string; slug: string }>;
   stop(): Promise<void>;
@@ -53,18 +53,12 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
-  const statements: string[] = [];
-  const reportedStatements: ReportedStatement[] = [];
-  const gateway: Partial<TestGateway> = { statements, reportedStatements, countStatements: false };
+  let recording: ReportedStatement[] | null = null;
   const running = await startGateway(config, createLogger(config.logLevel), {
-    onStatement: (sql, statement) => {
-      if (!gateway.countStatements) return;
-      statements.push(sql);
-      reportedStatements.push(statement);
-    },
+    onStatement: (_sql, statement) => recording?.push(statement),
   });
   const url = `http://127.0.0.1:${running.port}`;
-  return Object.assign(gateway, {
+  return {
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://127.0.0.1:${running.port}/graphql`,
@@ -77,12 +71,22 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
       const { key } = await issueApiKey(running.db.prisma, org.id, `test key ${scopes.join(',')}`, scopes);
       return { orgId: org.id, key, slug: orgSlug };
     },
+    async statementsDuring<T>(work: () => Promise<T>) {
+      const statements: ReportedStatement[] = [];
+      recording = statements;
+      try {
+        const result = await work();
+        return { result, statements: statements.filter((statement) => !statement.sql.startsWith('UPDATE "public"."ApiKey"')) };
+      } finally {
+        recording = null;
+      }
+    },
     async stop() {
       await running.stop();
       await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
-  }) as TestGateway;
+  };
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {
