@@ -60,6 +60,9 @@ async function openPostgres(
   onStatement: StatementListener | undefined,
 ): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle connection the server dropped (restart, failover) is discarded and replaced on demand;
+  // without a listener its 'error' would crash the process. Queries still report their own errors.
+  pool.on('error', () => undefined);
   const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
   const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) }));
   const db = createDatabase('postgres', prisma, () => pool.end());
