@@ -5,7 +5,7 @@ import type { Outcome, Actor } from '../services/transaction.js';
 import { publishAll } from '../realtime/events.js';
 import { builder } from './builder.js';
 import { orgOf, type GatewayContext } from './context.js';
-import { isUuid } from '../domain/ids.js';
+import { isUuid, NO_ROW_ID } from '../domain/ids.js';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   description: 'Why a mutation rejected its input.',
@@ -93,12 +93,10 @@ export function rejected(errors: UserError[]): PayloadShape<never> {
   return { result: null, userErrors: errors };
 }
 
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
 /**
  * Where-clause for a Relay node lookup, scoped to the caller's org. A malformed id matches
  * nothing (the nil UUID) instead of reaching the database as an invalid uuid.
  */
 export function scopedNodeWhere(id: string, context: GatewayContext) {
-  return { id: isUuid(id) ? id : NIL_UUID, orgId: orgOf(context) };
+  return { id: isUuid(id) ? id : NO_ROW_ID, orgId: orgOf(context) };
 }

@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Comparator, DateComparator, IncidentMatchFilter } from '../domain/incident-match.js';
 import { decodeId } from './common.js';
 import { isStorableText } from '../domain/incident-input.js';
-import { isUuid } from '../domain/ids.js';
+import { isUuid, NO_ROW_ID } from '../domain/ids.js';
 
 /**
  * The IncidentFilter input as GraphQL hands it over: the same shape as the in-memory matcher's
@@ -30,19 +30,18 @@ function dateRange(comparator: DateComparator | null | undefined): Prisma.DateTi
   return Object.keys(where).length === 0 ? undefined : where;
 }
 
-/** Ids that cannot be decoded still take part, as ids that match no row. */
-const NO_ROW = '00000000-0000-0000-0000-000000000000';
 /** Text no row can hold (NUL) matches nothing, rather than failing in the database. */
-const MATCHES_NOTHING: Prisma.IncidentWhereInput = { id: NO_ROW };
+const MATCHES_NOTHING: Prisma.IncidentWhereInput = { id: NO_ROW_ID };
 
 /** Prisma's `contains` becomes a LIKE pattern: the search text's own % and _ must match literally. */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
+/** Ids that cannot be decoded still take part, as ids that match no row. */
 function decodeOne(id: string, typename: string): string {
   const decoded = decodeId(id, typename);
-  return decoded && isUuid(decoded) ? decoded : NO_ROW;
+  return decoded && isUuid(decoded) ? decoded : NO_ROW_ID;
 }
 function decodeAll(ids: readonly string[], typename: string): string[] {
   return ids.map((id) => decodeOne(id, typename));

@@ -1,12 +1,13 @@
 import { builder } from '../builder.js';
 import { orgOf } from '../context.js';
+import { NO_ROW_ID } from '../../domain/ids.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id', description: 'Global ID of the organization.' },
   description: 'A tenant: every object belongs to exactly one organization and is invisible to the others.',
   authScopes: { read: true },
   // Only your own organization can be looked up.
-  findUnique: (id, context) => ({ id: id === orgOf(context) ? id : '00000000-0000-0000-0000-000000000000' }),
+  findUnique: (id, context) => ({ id: id === orgOf(context) ? id : NO_ROW_ID }),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Short unique name, used by the CLI.' }),

@@ -1,3 +1,4 @@
+import { NO_ROW_ID } from '../../domain/ids.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -99,13 +100,11 @@ const publishedIncidents = prismaConnectionHelpers(builder, 'StatusPageIncident'
   resolveNode: (published) => published.incident,
 });
 
-const NO_ROW = '00000000-0000-0000-0000-000000000000';
-
 export const StatusPageRef = builder.prismaNode('StatusPage', {
   id: { field: 'id', description: 'Global ID of the status page.' },
   description: `A public page showing components and published incidents. A public page can be read without a key by its slug; fields beyond name, slug, components and incidents: ${memberOnly}`,
   // Refetching by id needs a key; the public handle of a page is its slug.
-  findUnique: (id, context) => (context.auth ? scopedNodeWhere(id, context) : { id: NO_ROW }),
+  findUnique: (id, context) => (context.auth ? scopedNodeWhere(id, context) : { id: NO_ROW_ID }),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Unique name in URLs, e.g. "acme-status".' }),

@@ -1,3 +1,4 @@
+import { NO_ROW_ID } from '../../domain/ids.js';
 import { GraphQLError } from 'graphql';
 import type { Component, IncidentUpdate, Incident } from '../../generated/prisma/client.js';
 import { getDatamodel } from '../../generated/pothos-types.js';
@@ -134,10 +135,9 @@ const IncidentChangedEventRef = builder.objectRef<IncidentChange>('IncidentChang
 });
 
 /** The filter with its global IDs decoded once; an id that does not decode matches nothing. */
-const NO_ROW = '00000000-0000-0000-0000-000000000000';
 function decodeComparator(comparator: Comparator<string> | null | undefined, typename: string): Comparator<string> | null {
   if (!comparator) return null;
-  const decode = (id: string) => decodeId(id, typename) ?? NO_ROW;
+  const decode = (id: string) => decodeId(id, typename) ?? NO_ROW_ID;
   return {
     eq: comparator.eq == null ? null : decode(comparator.eq),
     in: comparator.in?.map(decode) ?? null,
