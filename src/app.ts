@@ -22,9 +22,9 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const db = await openMigratedDatabase(config, logger, options);
   const pubsub = createGatewayPubSub(config.redisUrl);
-  const gateway = createGateway({ config, db, pubsub, logger });
-  const port = await gateway.listen(config.port, config.host);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
+  const gateway = createGateway({ config, db, pubsub, logger, sendEmail: mailer?.send });
+  const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
   return {

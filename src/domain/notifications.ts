@@ -97,8 +97,12 @@ export interface SubscribeFields {
   email: string | null;
 }
 
-/** Exactly one channel: an http(s) webhook URL or an email address. */
-export function checkSubscribeFields(webhookUrl: string | null | undefined, email: string | null | undefined): { fields: SubscribeFields; errors: UserError[] } {
+/** Exactly one channel: an http(s) webhook URL or an email address; without a key, only an email address (it is confirmed by mail). */
+export function checkSubscribeFields(
+  webhookUrl: string | null | undefined,
+  email: string | null | undefined,
+  anonymous = false,
+): { fields: SubscribeFields; errors: UserError[] } {
   const url = webhookUrl?.trim() || null;
   const address = email?.trim() || null;
   const errors: UserError[] = [];
@@ -107,6 +111,7 @@ export function checkSubscribeFields(webhookUrl: string | null | undefined, emai
   }
   if (url !== null && !isHttpUrl(url)) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: 'webhookUrl must be an http or https URL' });
   if (address !== null && !/^[^\s@]+@[^\s@]+$/.test(address)) errors.push({ code: 'INVALID_INPUT', field: ['email'], message: 'email is not an email address' });
+  if (anonymous && url !== null) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: 'Webhooks need an API key with the write scope' });
   return { fields: { webhookUrl: url, email: address }, errors };
 }
 
@@ -116,4 +121,12 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The email that asks an address subscribed without a key to confirm; the token is its only proof. */
+export function renderConfirmationEmail(pageName: string, token: string): Email {
+  return {
+    subject: `[${pageName}] Confirm your subscription`,
+    text: `Someone subscribed this address to the incidents of ${pageName}.\n\nTo confirm, run the confirmSubscription mutation with this token:\n\n${token}\n\nIf it was not you, ignore this email: nothing will be sent.\n`,
+  };
 }

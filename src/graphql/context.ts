@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthContext } from '../auth/keys.js';
+import type { OutgoingEmail } from '../notifications/mailer.js';
 import type { PubSub } from '../realtime/pubsub.js';
 
 /** What every resolver sees: the caller's identity and the shared services. */
@@ -8,6 +9,8 @@ export interface GatewayContext {
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;
+  /** Sends an email at once (subscription confirmations); absent when SMTP_URL is unset. */
+  sendEmail?: (email: OutgoingEmail) => Promise<void>;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
   rateLimit?: RateLimitInfo;
 }

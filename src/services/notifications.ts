@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
+  renderConfirmationEmail,
   renderEmail,
   subscriberWants,
   webhookPayload,
@@ -141,29 +142,48 @@ export async function previewNotifications(prisma: PrismaClient, orgId: string, 
 }
 
 export interface SubscribeRequest {
-  statusPageId: string;
+  /** The page by global-id-decoded id or by slug: exactly one. */
+  statusPage: { id: string } | { slug: string };
   webhookUrl?: string | null;
   email?: string | null;
   componentIds: string[];
 }
 
-/** A new subscriber; a webhook gets a fresh signing secret, returned this once. */
-export function subscribe(prisma: PrismaClient, actor: Actor, request: SubscribeRequest) {
-  return inTransaction(prisma, async (tx) => {
-    const page = isUuid(request.statusPageId)
-      ? await tx.statusPage.findFirst({ where: { id: request.statusPageId, orgId: actor.orgId }, select: { id: true } })
+export interface SubscribeResult {
+  subscriberId: string;
+  /** Webhooks: their signing secret, shown this once. */
+  signingSecret: string | null;
+  /** Without a key: what the confirmation email must carry. */
+  confirmation: { token: string; to: string; pageName: string } | null;
+}
+
+/** Confirmation tokens are stored as their SHA-256 only: a leaked table confirms nobody. */
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * A new subscriber; a webhook gets a fresh signing secret, returned this once. With a key
+ * (`actor`) it is confirmed at once; without one (`null`: public pages only, email only) it waits
+ * for the token returned here, which the caller mails to the address after the commit.
+ */
+export function subscribe(prisma: PrismaClient, actor: Actor | null, request: SubscribeRequest) {
+  return inTransaction(prisma, async (tx): Promise<SubscribeResult> => {
+    const pageField = 'slug' in request.statusPage ? 'statusPageSlug' : 'statusPageId';
+    const byPage = 'slug' in request.statusPage ? { slug: request.statusPage.slug } : isUuid(request.statusPage.id) ? { id: request.statusPage.id } : null;
+    const page = byPage
+      ? await tx.statusPage.findFirst({ where: { ...byPage, ...(actor ? { orgId: actor.orgId } : { public: true }) }, select: { id: true, orgId: true, name: true } })
       : null;
-    if (!page) reject('NOT_FOUND', ['statusPageId'], 'No status page with this id');
+    if (!page) reject('NOT_FOUND', [pageField], 'No status page with this id or slug');
     const valid = request.componentIds.filter(isUuid);
     const found = new Set(
-      (await tx.component.findMany({ where: { orgId: actor.orgId, id: { in: valid } }, select: { id: true } })).map((row) => row.id),
+      (await tx.component.findMany({ where: { orgId: page.orgId, id: { in: valid } }, select: { id: true } })).map((row) => row.id),
     );
     const unknown = request.componentIds.findIndex((id) => !found.has(id));
     if (unknown >= 0) reject('INVALID_COMPONENT_ID', ['componentIds', String(unknown)], 'No component with this id');
     const signingSecret = request.webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null;
+    const confirmToken = actor ? null : randomBytes(24).toString('base64url');
     const subscriber = await tx.subscriber.create({
       data: {
-        orgId: actor.orgId,
+        orgId: page.orgId,
         statusPageId: page.id,
         channel: request.webhookUrl ? 'WEBHOOK' : 'EMAIL',
         webhookUrl: request.webhookUrl ?? null,
@@ -171,18 +191,48 @@ export function subscribe(prisma: PrismaClient, actor: Actor, request: Subscribe
         signingSecret,
         componentIds: [...new Set(request.componentIds)],
         // Added with a key of the organization: no confirmation round trip.
-        confirmedAt: new Date(),
+        confirmedAt: actor ? new Date() : null,
+        confirmToken: confirmToken ? tokenHash(confirmToken) : null,
       },
       select: { id: true },
     });
-    return { subscriberId: subscriber.id, signingSecret };
+    return { subscriberId: subscriber.id, signingSecret, confirmation: confirmToken ? { token: confirmToken, to: request.email!, pageName: page.name } : null };
   });
 }
 
-export function unsubscribe(prisma: PrismaClient, actor: Actor, id: string | null) {
+/**
+ * Mails the confirmation token, after the commit. A subscriber whose email could not be sent
+ * (no SMTP_URL, SMTP failure) is deleted again, since nobody could ever confirm it, and the
+ * request fails: the caller may simply subscribe again.
+ */
+export async function sendConfirmation(prisma: PrismaClient, sendEmail: ((email: Email & { to: string; messageId: string }) => Promise<void>) | undefined, result: SubscribeResult): Promise<void> {
+  const { confirmation } = result;
+  if (!confirmation) return;
+  try {
+    if (!sendEmail) throw new Error('Email subscriptions without a key need SMTP_URL to be set');
+    await sendEmail({ to: confirmation.to, messageId: `<confirm-${result.subscriberId}@incident-gateway>`, ...renderConfirmationEmail(confirmation.pageName, confirmation.token) });
+  } catch (error) {
+    await prisma.subscriber.deleteMany({ where: { id: result.subscriberId, confirmedAt: null } });
+    throw error;
+  }
+}
+
+/** Confirms the subscriber the token was mailed to; confirming twice is harmless. */
+export function confirmSubscription(prisma: PrismaClient, token: string) {
   return inTransaction(prisma, async (tx) => {
-    const subscriber = id ? await tx.subscriber.findFirst({ where: { id, orgId: actor.orgId }, select: { id: true } }) : null;
-    if (!subscriber) reject('NOT_FOUND', ['id'], 'No subscriber with this id');
+    const subscriber = await tx.subscriber.findUnique({ where: { confirmToken: tokenHash(token) }, select: { id: true, confirmedAt: true } });
+    if (!subscriber) reject('NOT_FOUND', ['token'], 'No subscription with this token');
+    if (!subscriber.confirmedAt) await tx.subscriber.update({ where: { id: subscriber.id }, data: { confirmedAt: new Date() } });
+    return { subscriberId: subscriber.id };
+  });
+}
+
+/** Removes a subscriber: by id within the key's organization, or by the token mailed to it (anyone holding it). */
+export function unsubscribe(prisma: PrismaClient, which: { actor: Actor; id: string | null } | { token: string }) {
+  return inTransaction(prisma, async (tx) => {
+    const where = 'token' in which ? { confirmToken: tokenHash(which.token) } : which.id ? { id: which.id, orgId: which.actor.orgId } : null;
+    const subscriber = where ? await tx.subscriber.findFirst({ where, select: { id: true } }) : null;
+    if (!subscriber) reject('NOT_FOUND', ['token' in which ? 'token' : 'id'], 'No subscriber with this id or token');
     await tx.subscriber.delete({ where: { id: subscriber.id } });
     return { deletedSubscriberId: subscriber.id };
   });

@@ -291,4 +291,66 @@ describe.each(backends)('subscribers and notifications on %s', (backend) => {
     expect((await ok('{ notifications(first: 1) { totalCount nodes { status } } }', undefined, readKey)).notifications.totalCount).toBeGreaterThan(0);
     expect((await gql(gateway, readKey, '{ notifications(first: 1) { nodes { payload } } }')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+  it('lets anyone subscribe an email to a public page, notified only once the mailed token confirms it', async () => {
+    const other = await gateway.createOrg(['admin']);
+    const prisma = gateway.running.db.prisma;
+    const slug = `public-${other.orgId.slice(0, 8)}`;
+    const page = await prisma.statusPage.create({ data: { orgId: other.orgId, slug, name: 'Other status' } });
+    const hidden = await prisma.statusPage.create({ data: { orgId: other.orgId, slug: `private-${other.orgId.slice(0, 8)}`, name: 'Hidden', public: false } });
+    const anonymousSubscribe = (input: Record<string, unknown>) =>
+      gql<any>(gateway, null, 'mutation ($input: SubscribeInput!) { subscribe(input: $input) { signingSecret userErrors { code field } } }', { input });
+    const confirm = (token: string) =>
+      gql<any>(gateway, null, 'mutation ($token: String!) { confirmSubscription(input: { token: $token }) { confirmed userErrors { code field } } }', { token });
+    const subscriberCount = () => prisma.subscriber.count({ where: { orgId: other.orgId } });
+
+    // A private page is missing to callers without a key, by slug and by id; webhooks need a key.
+    for (const input of [{ statusPageSlug: hidden.slug }, { statusPageId: encodeGlobalID('StatusPage', hidden.id) }]) {
+      const field = 'statusPageSlug' in input ? 'statusPageSlug' : 'statusPageId';
+      expect((await anonymousSubscribe({ ...input, email: 'peek@example.com' })).data?.subscribe.userErrors).toEqual([{ code: 'NOT_FOUND', field: [field] }]);
+    }
+    expect((await anonymousSubscribe({ statusPageSlug: slug, webhookUrl: `${receiver.url}/ok/anon` })).data?.subscribe.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: ['webhookUrl'] },
+    ]);
+    expect(await subscriberCount()).toBe(0);
+
+    expect((await anonymousSubscribe({ statusPageSlug: slug, email: 'anon@example.com' })).data?.subscribe).toEqual({ signingSecret: null, userErrors: [] });
+    const mail = smtp.messages.find((entry) => entry.to.includes('anon@example.com'));
+    expect(mail?.raw).toContain('Subject: [Other status] Confirm your subscription');
+    const token = /^([A-Za-z0-9_-]{32})$/m.exec(mail!.raw)![1];
+    const subscriber = await prisma.subscriber.findFirstOrThrow({ where: { orgId: other.orgId } });
+    expect(subscriber).toMatchObject({ channel: 'EMAIL', email: 'anon@example.com', confirmedAt: null });
+    // Only a hash of the token is stored.
+    expect(subscriber.confirmToken).not.toContain(token);
+
+    const post = async (title: string) => {
+      const created = await gql<any>(gateway, other.key, 'mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { id } userErrors { code } } }', {
+        input: { title, statusPageIds: [encodeGlobalID('StatusPage', page.id)], notifySubscribers: true },
+      });
+      expect(created.data?.createIncident.userErrors).toEqual([]);
+    };
+    await post('Before confirming');
+    // The outbox row would have been written in the incident's transaction: none for an unconfirmed address.
+    expect(await prisma.notification.count({ where: { subscriberId: subscriber.id } })).toBe(0);
+
+    expect((await confirm('not-the-token')).data?.confirmSubscription).toEqual({ confirmed: false, userErrors: [{ code: 'NOT_FOUND', field: ['token'] }] });
+    expect((await confirm(token)).data?.confirmSubscription).toEqual({ confirmed: true, userErrors: [] });
+    expect((await confirm(token)).data?.confirmSubscription).toEqual({ confirmed: true, userErrors: [] });
+
+    await post('After confirming');
+    await eventually(() => prisma.notification.findFirst({ where: { subscriberId: subscriber.id, status: 'DELIVERED' } }), 'confirmed email delivery');
+    const notified = smtp.messages.filter((entry) => entry.to.includes('anon@example.com')).map((entry) => /^Subject: (.*)$/m.exec(entry.raw)?.[1]);
+    expect(notified).toEqual(['[Other status] Confirm your subscription', '[Other status] After confirming (INVESTIGATING)']);
+
+    // The same token unsubscribes, once.
+    const unsubscribe = 'mutation ($input: UnsubscribeInput!) { unsubscribe(input: $input) { deletedSubscriberId userErrors { code field } } }';
+    expect((await gql<any>(gateway, null, unsubscribe, { input: { id: encodeGlobalID('Subscriber', subscriber.id) } })).data?.unsubscribe.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: null },
+    ]);
+    expect((await gql<any>(gateway, null, unsubscribe, { input: { token } })).data?.unsubscribe).toEqual({
+      deletedSubscriberId: encodeGlobalID('Subscriber', subscriber.id),
+      userErrors: [],
+    });
+    expect((await gql<any>(gateway, null, unsubscribe, { input: { token } })).data?.unsubscribe.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['token'] }]);
+    expect(await subscriberCount()).toBe(0);
+  });
 });

@@ -49,5 +49,8 @@ describe('subscribers', () => {
     expect(checkSubscribeFields('https://a.example', 'a@example.com').errors.map((error) => error.field)).toEqual([null]);
     expect(checkSubscribeFields('javascript:alert(1)', null).errors.map((error) => error.field)).toEqual([['webhookUrl']]);
     expect(checkSubscribeFields(null, 'not-an-address').errors.map((error) => error.field)).toEqual([['email']]);
+    // Without a key: email only.
+    expect(checkSubscribeFields('https://a.example', null, true).errors.map((error) => error.field)).toEqual([['webhookUrl']]);
+    expect(checkSubscribeFields(null, 'a@example.com', true).errors).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { checkSubscribeFields } from '../../domain/notifications.js';
 import * as notifications from '../../services/notifications.js';
 import { builder } from '../builder.js';
-import { orgOf } from '../context.js';
+import { orgOf, type GatewayContext } from '../context.js';
 import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { BODY_MAX } from '../../domain/validation.js';
 import { badUserInput } from '../errors.js';
@@ -174,25 +174,23 @@ function notificationWhere(
 }
 
 const SubscribeInput = builder.inputType('SubscribeInput', {
-  description: 'A new subscriber of a status page: give exactly one of webhookUrl and email.',
+  description: 'A new subscriber of a status page: give exactly one of statusPageId and statusPageSlug, and exactly one of webhookUrl and email.',
   fields: (t) => ({
-    statusPageId: t.id({ required: true, description: 'Global ID of the status page.' }),
+    statusPageId: t.id({ description: 'Global ID of the status page.' }),
+    statusPageSlug: t.string({ description: 'Slug of the status page (how callers without a key know a public page).' }),
     webhookUrl: t.string({ description: 'An http(s) URL to POST signed JSON to.' }),
     email: t.string({ description: 'An email address.' }),
     componentIds: t.idList({ description: 'Only incidents affecting one of these components; default all.' }),
   }),
 });
 
-interface SubscribeResult {
-  subscriberId: string;
-  signingSecret: string | null;
-}
+type SubscribeResult = Pick<notifications.SubscribeResult, 'subscriberId' | 'signingSecret'>;
 
 const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Result of subscribe.', (t) => ({
   subscriber: t.prismaField({
     type: 'Subscriber',
     nullable: true,
-    description: 'The new subscriber; null when rejected.',
+    description: 'The new subscriber (admin scope to read it); null when rejected.',
     resolve: (query, payload: PayloadShape<SubscribeResult>, _args, context) =>
       payload.result ? context.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } }) : null,
   }),
@@ -204,8 +202,11 @@ const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Res
 }));
 
 const UnsubscribeInput = builder.inputType('UnsubscribeInput', {
-  description: 'The subscriber to remove.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the subscriber.' }) }),
+  description: 'The subscriber to remove: exactly one of id (with a key) and token (without one).',
+  fields: (t) => ({
+    id: t.id({ description: 'Global ID of the subscriber (write scope).' }),
+    token: t.string({ description: 'The confirmation token mailed to an address subscribed without a key.' }),
+  }),
 });
 
 const UnsubscribePayload = definePayload<{ deletedSubscriberId: string }>('UnsubscribePayload', 'Result of unsubscribe.', (t) => ({
@@ -217,29 +218,63 @@ const UnsubscribePayload = definePayload<{ deletedSubscriberId: string }>('Unsub
   }),
 }));
 
+const ConfirmSubscriptionInput = builder.inputType('ConfirmSubscriptionInput', {
+  description: 'The token mailed to an address subscribed without a key.',
+  fields: (t) => ({ token: t.string({ required: true, description: 'The confirmation token from the email.' }) }),
+});
+
+const ConfirmSubscriptionPayload = definePayload<{ subscriberId: string }>('ConfirmSubscriptionPayload', 'Result of confirmSubscription.', (t) => ({
+  confirmed: t.boolean({
+    description: 'True when the subscription is confirmed (also when it already was); false when rejected.',
+    resolve: (payload: PayloadShape<{ subscriberId: string }>) => payload.result !== null,
+  }),
+}));
+
+/** Without a key the caller is anyone: allowed, within what the resolver permits anonymous callers. A key needs the write scope. */
+const anonymousOrWrite = (context: GatewayContext) => (context.auth ? { write: true } : true);
+
 builder.mutationFields((t) => ({
   subscribe: t.field({
     type: SubscribePayload,
-    description: 'Subscribes a webhook or an email address to a status page (write scope).',
-    authScopes: { write: true },
+    description:
+      'Subscribes a webhook or an email address to a status page. With a key (write scope) the subscriber is confirmed at once. Without a key: email only, public pages only (by slug or id; a private page is NOT_FOUND), and a confirmation token is emailed to the address: it gets notifications once confirmSubscription is called with it.',
+    authScopes: (_root, _args, context) => anonymousOrWrite(context),
     args: { input: t.arg({ type: SubscribeInput, required: true, description: 'The subscriber.' }) },
     resolve: async (_root, { input }, context) => {
-      const { fields, errors } = checkSubscribeFields(input.webhookUrl, input.email);
+      const anonymous = context.auth === null;
+      const { fields, errors } = checkSubscribeFields(input.webhookUrl, input.email, anonymous);
+      if ((input.statusPageId == null) === (input.statusPageSlug == null)) {
+        errors.unshift({ code: 'INVALID_INPUT', field: null, message: 'Give exactly one of statusPageId and statusPageSlug' });
+      }
       if (errors.length > 0) return rejected(errors);
-      const outcome = await notifications.subscribe(context.prisma, actorOf(context), {
+      const outcome = await notifications.subscribe(context.prisma, anonymous ? null : actorOf(context), {
         ...fields,
-        statusPageId: decodeIdOrRaw(String(input.statusPageId), 'StatusPage'),
+        statusPage: input.statusPageSlug != null ? { slug: input.statusPageSlug } : { id: decodeIdOrRaw(String(input.statusPageId), 'StatusPage') },
         componentIds: (input.componentIds ?? []).map((id) => decodeIdOrRaw(String(id), 'Component')),
       });
+      if (outcome.ok && outcome.value.confirmation) await notifications.sendConfirmation(context.prisma, context.sendEmail, outcome.value);
       return settle(context, outcome);
     },
   }),
+  confirmSubscription: t.field({
+    type: ConfirmSubscriptionPayload,
+    description: 'Confirms an email subscription made without a key, with the token mailed to it; an unknown token is NOT_FOUND. Needs no key (a key needs the write scope).',
+    authScopes: (_root, _args, context) => anonymousOrWrite(context),
+    args: { input: t.arg({ type: ConfirmSubscriptionInput, required: true, description: 'The token.' }) },
+    resolve: async (_root, { input }, context) => settle(context, await notifications.confirmSubscription(context.prisma, input.token)),
+  }),
   unsubscribe: t.field({
     type: UnsubscribePayload,
-    description: 'Removes a subscriber; its pending notifications are dropped (write scope).',
-    authScopes: { write: true },
+    description:
+      'Removes a subscriber; its pending notifications are dropped. By id with a key (write scope), or without a key by the token mailed to an address subscribed without one.',
+    authScopes: (_root, _args, context) => anonymousOrWrite(context),
     args: { input: t.arg({ type: UnsubscribeInput, required: true, description: 'The subscriber.' }) },
-    resolve: async (_root, { input }, context) =>
-      settle(context, await notifications.unsubscribe(context.prisma, actorOf(context), decodeId(String(input.id), 'Subscriber'))),
+    resolve: async (_root, { input }, context) => {
+      if ((input.id == null) === (input.token == null) || (context.auth === null && input.id != null)) {
+        return rejected([{ code: 'INVALID_INPUT', field: null, message: 'Give exactly one of id (needs a key) and token' }]);
+      }
+      const which = input.token != null ? { token: input.token } : { actor: actorOf(context), id: decodeId(String(input.id), 'Subscriber') };
+      return settle(context, await notifications.unsubscribe(context.prisma, which));
+    },
   }),
 }));
