@@ -1,3 +1,4 @@
+import { NO_ROW_ID } from '../../domain/ids.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { checkSubscribeFields } from '../../domain/notifications.js';
@@ -155,10 +156,9 @@ builder.queryFields((t) => ({
 }));
 
 /** A filter id that is not a global ID of the right type matches nothing. */
-const NO_ROW = '00000000-0000-0000-0000-000000000000';
 
 function subscriberWhere(orgId: string, statusPageId: string | number | null | undefined): Prisma.SubscriberWhereInput {
-  return { orgId, ...(statusPageId != null ? { statusPageId: decodeId(String(statusPageId), 'StatusPage') ?? NO_ROW } : {}) };
+  return { orgId, ...(statusPageId != null ? { statusPageId: decodeId(String(statusPageId), 'StatusPage') ?? NO_ROW_ID } : {}) };
 }
 
 function notificationWhere(
@@ -168,8 +168,8 @@ function notificationWhere(
   return {
     orgId,
     ...(filter?.status ? { status: { in: filter.status } } : {}),
-    ...(filter?.incidentId != null ? { incidentId: decodeId(String(filter.incidentId), 'Incident') ?? NO_ROW } : {}),
-    ...(filter?.subscriberId != null ? { subscriberId: decodeId(String(filter.subscriberId), 'Subscriber') ?? NO_ROW } : {}),
+    ...(filter?.incidentId != null ? { incidentId: decodeId(String(filter.incidentId), 'Incident') ?? NO_ROW_ID } : {}),
+    ...(filter?.subscriberId != null ? { subscriberId: decodeId(String(filter.subscriberId), 'Subscriber') ?? NO_ROW_ID } : {}),
   };
 }
 
