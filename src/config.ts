@@ -33,6 +33,13 @@ export interface Config {
   };
   /** smtp(s):// URL for email notifications; unset: email notifications wait. */
   smtpUrl: string | undefined;
+  /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
+  fastPaths: {
+    /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
+    compiledReads: boolean;
+    /** POST application/json requests served without the fetch-API layer (src/http/direct.ts). */
+    directHttp: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +54,12 @@ function integer(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function onOff(env: Env, name: string): boolean {
+  const value = (env[name] ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(value)) throw new ConfigError(`${name} must be "on" or "off"`);
+  return value === 'on';
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -65,8 +78,6 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const rateLimitSwitch = (env.RATE_LIMIT ?? 'on').toLowerCase();
-  if (!['on', 'off'].includes(rateLimitSwitch)) throw new ConfigError('RATE_LIMIT must be "on" or "off"');
   return {
     port: integer(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',
@@ -82,13 +93,14 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: integer(env, 'MAX_COST', 5000, 1),
     },
     rateLimit: {
-      enabled: rateLimitSwitch === 'on',
+      enabled: onOff(env, 'RATE_LIMIT'),
       bucket: integer(env, 'RATE_LIMIT_BUCKET', 1000, 1),
       refillPerSecond: integer(env, 'RATE_LIMIT_REFILL_PER_SECOND', 100, 1),
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };
 }
 

@@ -10,14 +10,22 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { withKeysetCursors } from './keyset-cursor.js';
-import { reportStatements, type StatementListener } from './statement-reporter.js';
+import { measureResult, reportStatement, reportStatements, type StatementListener } from './statement-reporter.js';
 
 export interface Database {
   prisma: PrismaClient;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Runs one read statement straight on the driver, past Prisma's runtime: for the hot reads that
+   * compile a whole selection into one statement (src/graphql/compiled/). Rows come back as
+   * objects with json columns parsed; the statement is reported like Prisma's.
+   */
+  query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
 }
+
+type RunQuery = (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when absent the embedded PGlite in `dataDir` is used. */
@@ -65,7 +73,8 @@ async function openPostgres(
   pool.on('error', () => undefined);
   const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
   const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) }));
-  const db = createDatabase('postgres', prisma, () => pool.end());
+  const runQuery: RunQuery = (sql, params) => pool.query({ name: preparedStatementName({ sql }), text: sql, values: params });
+  const db = createDatabase('postgres', prisma, runQuery, onStatement, () => pool.end());
   migrationTargets.set(db, { kind: 'postgres', databaseUrl });
   return db;
 }
@@ -82,7 +91,8 @@ async function openPglite(dataDir: string, onStatement: StatementListener | unde
     throw error;
   }
   const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(new PrismaPGlite(pglite), onStatement) }));
-  const db = createDatabase('pglite', prisma, async () => {
+  const runQuery: RunQuery = (sql, params) => pglite.query(sql, params);
+  const db = createDatabase('pglite', prisma, runQuery, onStatement, async () => {
     // PGlite flushes its files to disk only when closed.
     try {
       await pglite.close();
@@ -94,7 +104,13 @@ async function openPglite(dataDir: string, onStatement: StatementListener | unde
   return db;
 }
 
-function createDatabase(kind: Database['kind'], prisma: PrismaClient, closeDriver: () => Promise<void>): Database {
+function createDatabase(
+  kind: Database['kind'],
+  prisma: PrismaClient,
+  runQuery: RunQuery,
+  onStatement: StatementListener | undefined,
+  closeDriver: () => Promise<void>,
+): Database {
   let closing: Promise<void> | undefined;
   return {
     prisma,
@@ -105,6 +121,12 @@ function createDatabase(kind: Database['kind'], prisma: PrismaClient, closeDrive
     },
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
+    },
+    async query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]> {
+      const statement = onStatement ? reportStatement(onStatement, sql, params) : null;
+      const { rows } = await runQuery(sql, [...params]);
+      if (statement) measureResult(statement, rows.map((row) => Object.values(row as object)));
+      return rows as Row[];
     },
   };
 }
@@ -122,7 +144,7 @@ function withStatementReporter(
 const statementNames = new Map<string, string>();
 const MAX_MEMOIZED_STATEMENT_NAMES = 5000;
 
-function preparedStatementName(query: SqlQuery): string {
+function preparedStatementName(query: Pick<SqlQuery, 'sql'>): string {
   let name = statementNames.get(query.sql);
   if (name === undefined) {
     if (statementNames.size >= MAX_MEMOIZED_STATEMENT_NAMES) statementNames.clear();

@@ -37,16 +37,16 @@ function reportAdapterStatements(adapter: SqlDriverAdapter, onStatement: Stateme
     adapterName: adapter.adapterName,
     queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => adapter.queryRaw(query)),
     executeRaw(query: SqlQuery) {
-      report(onStatement, query.sql, query.args);
+      reportStatement(onStatement, query.sql, query.args);
       return adapter.executeRaw(query);
     },
     executeScript(script: string) {
-      report(onStatement, script);
+      reportStatement(onStatement, script);
       return adapter.executeScript(script);
     },
     async startTransaction(isolationLevel?: IsolationLevel) {
-      if (isolationLevel) report(onStatement, `SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
-      report(onStatement, 'BEGIN');
+      if (isolationLevel) reportStatement(onStatement, `SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
+      reportStatement(onStatement, 'BEGIN');
       return reportTransactionStatements(await adapter.startTransaction(isolationLevel), onStatement);
     },
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
@@ -62,16 +62,16 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
     options: transaction.options,
     queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => transaction.queryRaw(query)),
     executeRaw(query: SqlQuery) {
-      report(onStatement, query.sql, query.args);
+      reportStatement(onStatement, query.sql, query.args);
       return transaction.executeRaw(query);
     },
     // Without phantom queries Prisma sends COMMIT/ROLLBACK through executeRaw itself.
     commit() {
-      if (usePhantomQuery) report(onStatement, 'COMMIT');
+      if (usePhantomQuery) reportStatement(onStatement, 'COMMIT');
       return transaction.commit();
     },
     rollback() {
-      if (usePhantomQuery) report(onStatement, 'ROLLBACK');
+      if (usePhantomQuery) reportStatement(onStatement, 'ROLLBACK');
       return transaction.rollback();
     },
   };
@@ -79,38 +79,43 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
   const { createSavepoint, rollbackToSavepoint, releaseSavepoint } = transaction;
   if (createSavepoint) {
     reported.createSavepoint = (name) => {
-      report(onStatement, `SAVEPOINT ${name}`);
+      reportStatement(onStatement, `SAVEPOINT ${name}`);
       return createSavepoint.call(transaction, name);
     };
   }
   if (rollbackToSavepoint) {
     reported.rollbackToSavepoint = (name) => {
-      report(onStatement, `ROLLBACK TO SAVEPOINT ${name}`);
+      reportStatement(onStatement, `ROLLBACK TO SAVEPOINT ${name}`);
       return rollbackToSavepoint.call(transaction, name);
     };
   }
   if (releaseSavepoint) {
     reported.releaseSavepoint = (name) => {
-      report(onStatement, `RELEASE SAVEPOINT ${name}`);
+      reportStatement(onStatement, `RELEASE SAVEPOINT ${name}`);
       return releaseSavepoint.call(transaction, name);
     };
   }
   return reported;
 }
 
-function report(onStatement: StatementListener, sql: string, args: readonly unknown[] = []): ReportedStatement {
+export function reportStatement(onStatement: StatementListener, sql: string, args: readonly unknown[] = []): ReportedStatement {
   const statement: ReportedStatement = { sql, args };
   onStatement(sql, statement);
   return statement;
 }
 
 async function reportQuery(query: SqlQuery, onStatement: StatementListener, run: () => Promise<SqlResultSet>): Promise<SqlResultSet> {
-  const statement = report(onStatement, query.sql, query.args);
+  const statement = reportStatement(onStatement, query.sql, query.args);
   const result = await run();
-  let bytes = 0;
-  for (const row of result.rows) for (const value of row) bytes += sizeOf(value);
-  statement.result = { rows: result.rows.length, bytes };
+  measureResult(statement, result.rows);
   return result;
+}
+
+/** Records what a statement returned: its rows and the size of their values. */
+export function measureResult(statement: ReportedStatement, rows: readonly (readonly unknown[])[]): void {
+  let bytes = 0;
+  for (const row of rows) for (const value of row) bytes += sizeOf(value);
+  statement.result = { rows: rows.length, bytes };
 }
 
 function sizeOf(value: unknown): number {

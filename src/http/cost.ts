@@ -103,7 +103,8 @@ function pageSizeOf(walk: Walk, field: GraphQLField<unknown, unknown>, node: Fie
 export function actualCost(data: unknown, operation: OperationDefinitionNode): number {
   const countObjects = (value: unknown): number => {
     if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countObjects(item), 0);
-    if (value === null || typeof value !== 'object') return 0;
+    // A DateTime leaves execution as a Date (serialized later): a scalar, free like the others.
+    if (value === null || typeof value !== 'object' || value instanceof Date) return 0;
     return OBJECT_COST + Object.values(value).reduce((sum: number, item) => sum + countObjects(item), 0);
   };
   const rootFields = data && typeof data === 'object' ? Object.values(data) : [];

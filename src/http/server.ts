@@ -12,6 +12,7 @@ import { pendingMigrations } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
+import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
 import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
@@ -22,6 +23,7 @@ import { limitPlugins } from './limits.js';
 import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
+import { useCompiledReads } from '../graphql/compiled/plugin.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -141,7 +143,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       }
       return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: check.auth };
     },
-    plugins: [requestLogging, revocableStreams, ...limitPlugins(config, rateLimiter)],
+    plugins: [
+      requestLogging,
+      revocableStreams,
+      ...limitPlugins(config, rateLimiter),
+      useSharedSubscriptionEvents(),
+      ...(config.fastPaths.compiledReads ? [useCompiledReads(db)] : []),
+    ],
   });
 
   async function ready(): Promise<boolean> {

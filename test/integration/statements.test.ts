@@ -3,8 +3,12 @@ import { backends, gql, startTestGateway, type TestGateway } from '../support/ga
 import { seedCatalog, seedIncidentBoard } from './statements-fixtures.js';
 
 const PAGE_SIZES = [10, 50, 100];
-/** Requests only: no rate limit on the one key, and the notification outbox does not poll meanwhile. */
-const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000' };
+/**
+ * Requests only: no rate limit on the one key, and the notification outbox does not poll meanwhile.
+ * These tests hold the general path (Pothos and Prisma) to its statement counts; the compiled one
+ * has its own in compiled-reads.test.ts.
+ */
+const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', COMPILED_READS: 'off' };
 /** Auth lookup, the list with all its relations, and totalCount: anything more is per-row work. */
 const MAX_STATEMENTS_PER_REQUEST = 4;
 /** With a cursor, one more: the cursor row's sort keys (src/db/keyset-cursor.ts). */

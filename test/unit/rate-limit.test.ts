@@ -50,5 +50,7 @@ describe('operation cost', () => {
     expect(actualCost({ createIncident: { incident: { id: 'x', owner: null } } }, mutation)).toBe(10 + 2);
     const query = getOperationAST(parse('{ __typename }'))!;
     expect(actualCost({ incidents: { nodes: [{ id: 1 }, { id: 2 }] } }, query)).toBe(3);
+    // DateTime values are still Date objects when the cost is counted: scalars, free.
+    expect(actualCost({ incident: { startedAt: new Date(), owner: { createdAt: new Date() } } }, query)).toBe(2);
   });
 });

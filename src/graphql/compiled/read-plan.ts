@@ -1,0 +1,427 @@
+import { formatPrismaCursor } from '@pothos/plugin-prisma';
+import {
+  getArgumentValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { isUuid } from '../../domain/ids.js';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../../domain/validation.js';
+import { decodeId } from '../common.js';
+import { flatFields } from './selection.js';
+import { TABLES, type Relation } from './tables.js';
+
+/**
+ * Compiled reads: a query whose every field is a plain read of the incident tables (incident,
+ * incidents with owner, timeline, affected components, ...) is answered by ONE SQL statement that
+ * builds the response JSON in PostgreSQL, instead of graphql-js resolving each field through
+ * Pothos and Prisma. Same schema, same answers (test/integration/compiled-reads.test.ts compares
+ * both paths byte for byte); anything this compiler does not know (another field, a directive, a
+ * cursor, a filter, an argument out of range, a caller without the read scope) goes the general
+ * way, field by field, where every rule and error lives.
+ */
+export interface ReadPlan {
+  operation: OperationDefinitionNode;
+  /** The statement; $1 is the caller's organization, the others come from `params`. Null when no field needs the database. */
+  sql: string | null;
+  params: ParamSource[];
+  shape: (row: Record<string, unknown>, values: readonly unknown[]) => Record<string, unknown>;
+}
+
+/** What a plan needs from the database: one statement, rows back as objects. */
+export type RunStatement = (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A parameter's value from the coerced variables; UNSUPPORTED sends the request down the general path. */
+type ParamSource = (variables: Record<string, unknown>) => unknown;
+export const UNSUPPORTED = Symbol('unsupported by compiled reads');
+
+/** Post-processes what the statement returned for a field (connections are assembled here). */
+type Shape = (raw: unknown, values: readonly unknown[]) => unknown;
+
+interface Compiled {
+  sql: string;
+  /** Null when the statement's JSON is already the answer. */
+  shape: Shape | null;
+}
+
+interface Build {
+  schema: GraphQLSchema;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  params: ParamSource[];
+  aliases: number;
+}
+
+const MAX_JSON_OBJECT_KEYS = 50; // json_build_object takes at most 100 arguments
+
+const plans = new WeakMap<DocumentNode, Map<string, ReadPlan | null>>();
+
+/** The plan for an operation, compiled once per parsed document (Yoga caches documents by text). */
+export function readPlanFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): ReadPlan | null {
+  let byName = plans.get(document);
+  if (!byName) plans.set(document, (byName = new Map()));
+  const key = operationName ?? '';
+  let plan = byName.get(key);
+  if (plan === undefined) {
+    plan = compileReadPlan(schema, document, operationName);
+    byName.set(key, plan);
+  }
+  return plan;
+}
+
+/** Runs a plan; null when the variables or arguments are outside what it handles. */
+export async function runReadPlan(
+  plan: ReadPlan,
+  schema: GraphQLSchema,
+  run: RunStatement,
+  orgId: string,
+  variables: Record<string, unknown> | null | undefined,
+): Promise<ExecutionResult | null> {
+  const coerced = getVariableValues(schema, plan.operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) return null;
+  const values: unknown[] = [orgId];
+  for (const source of plan.params) {
+    const value = source(coerced.coerced);
+    if (value === UNSUPPORTED) return null;
+    values.push(value);
+  }
+  const row = plan.sql ? (await run(plan.sql, values))[0] : {};
+  return { data: plan.shape(row, values) };
+}
+
+export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): ReadPlan | null {
+  const operation = getOperationAST(document, operationName);
+  const queryType = schema.getQueryType();
+  if (!operation || operation.operation !== 'query' || !queryType) return null;
+  const fragments = new Map(
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const build: Build = { schema, fragments, params: [], aliases: 0 };
+  const fields = flatFields(operation.selectionSet, queryType, fragments);
+  if (!fields) return null;
+
+  const columns: string[] = [];
+  const roots: { key: string; column: string | null; shape: Shape | null }[] = [];
+  for (const node of fields) {
+    const key = node.alias?.value ?? node.name.value;
+    if (node.name.value === '__typename') {
+      roots.push({ key, column: null, shape: () => queryType.name });
+      continue;
+    }
+    const field = queryType.getFields()[node.name.value];
+    const compiled = field ? compileRootField(build, field, node) : null;
+    if (!compiled) return null;
+    const column = `r${columns.length}`;
+    columns.push(`${compiled.sql} AS ${column}`);
+    roots.push({ key, column, shape: compiled.shape });
+  }
+  return {
+    operation,
+    sql: columns.length ? `SELECT ${columns.join(', ')}` : null,
+    params: build.params,
+    shape: (row, values) => {
+      const data: Record<string, unknown> = {};
+      for (const root of roots) {
+        const raw = root.column === null ? null : row[root.column];
+        data[root.key] = root.shape ? root.shape(raw, values) : raw;
+      }
+      return data;
+    },
+  };
+}
+
+/** The root fields compiled reads answer, with the argument rules of their resolvers. */
+function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, node: FieldNode): Compiled | null {
+  const type = getNamedType(field.type);
+  if (!isObjectType(type) || !node.selectionSet) return null;
+  switch (field.name) {
+    case 'incident': {
+      const id = param(build, (variables) => {
+        const args = argumentsOf(field, node, variables);
+        if (!args || args.asOf != null) return UNSUPPORTED;
+        const incidentId = decodeId(String(args.id), 'Incident');
+        return incidentId && isUuid(incidentId) ? incidentId : null;
+      });
+      const alias = nextAlias(build);
+      const incident = compileObject(build, 'Incident', type, node, alias);
+      return incident && { sql: `(SELECT ${incident.sql} FROM "Incident" ${alias} WHERE ${alias}."id" = ${id}::uuid AND ${alias}."orgId" = $1::uuid)`, shape: nullable(incident.shape) };
+    }
+    case 'incidents':
+      // The default order of `incidents`: newest startedAt first, ties by id.
+      return compileConnection(build, field, node, '', {
+        kind: 'connection',
+        type: 'Incident',
+        join: (_parent, child) => `${child}."orgId" = $1::uuid`,
+        orderBy: (child, direction) => `${child}."startedAt" ${direction}, ${child}."id" ${direction}`,
+        direction: 'DESC',
+      }, (args) => args.filter == null && args.orderBy == null);
+    default:
+      return null;
+  }
+}
+
+/** An object selection as one json_build_object over the row `alias` of its table. */
+function compileObject(build: Build, specName: string, type: GraphQLObjectType, node: FieldNode, alias: string): Compiled | null {
+  const spec = TABLES[specName];
+  const fields = spec && node.selectionSet ? flatFields(node.selectionSet, type, build.fragments) : null;
+  if (!fields || fields.length > MAX_JSON_OBJECT_KEYS) return null;
+  const pairs: string[] = [];
+  const shapes: [string, Shape][] = [];
+  for (const child of fields) {
+    const key = child.alias?.value ?? child.name.value;
+    const name = child.name.value;
+    let compiled: Compiled | null = null;
+    if (name === '__typename') {
+      compiled = { sql: `'${type.name}'::text`, shape: null };
+    } else if (spec.columns[name] && !child.arguments?.length) {
+      compiled = { sql: spec.columns[name](alias), shape: null };
+    } else if (spec.relations?.[name]) {
+      const field = type.getFields()[name];
+      compiled = field ? compileRelation(build, field, child, alias, spec.relations[name]) : null;
+    }
+    if (!compiled) return null;
+    pairs.push(`'${key}', ${compiled.sql}`);
+    if (compiled.shape) shapes.push([key, compiled.shape]);
+  }
+  return {
+    sql: `json_build_object(${pairs.join(', ')})`,
+    shape: shapes.length
+      ? (raw, values) => {
+          const object = raw as Record<string, unknown>;
+          for (const [key, shape] of shapes) object[key] = shape(object[key], values);
+          return object;
+        }
+      : null,
+  };
+}
+
+function compileRelation(build: Build, field: GraphQLField<unknown, unknown>, node: FieldNode, parent: string, relation: Relation): Compiled | null {
+  const type = getNamedType(field.type);
+  if (!isObjectType(type)) return null;
+  if (relation.kind === 'connection') return compileConnection(build, field, node, parent, relation, () => true);
+  if (node.arguments?.length) return null;
+  if (relation.kind === 'embedded') return compileObject(build, relation.type, type, node, parent);
+  const table = TABLES[relation.type]?.table;
+  const alias = nextAlias(build);
+  const child = table ? compileObject(build, relation.type, type, node, alias) : null;
+  if (!child) return null;
+  if (relation.kind === 'one') {
+    return { sql: `(SELECT ${child.sql} FROM "${table}" ${alias} WHERE ${relation.join(parent, alias)})`, shape: nullable(child.shape) };
+  }
+  const itemShape = child.shape;
+  return {
+    sql: `(SELECT coalesce(json_agg(${child.sql} ORDER BY ${relation.orderBy(alias)}), '[]'::json) FROM "${table}" ${alias} WHERE ${relation.join(parent, alias)})`,
+    shape: itemShape && ((raw, values) => (raw as unknown[]).map((item) => itemShape(item, values))),
+  };
+}
+
+/**
+ * A Relay connection paged forward from its start: `first` (1..100, default 25) rows plus one to
+ * tell whether a next page exists, as plugin-prisma does; a cursor or `last` goes the general way.
+ * Each row comes back as [id, node for `nodes`, node for `edges.node`]; cursors are made here.
+ */
+function compileConnection(
+  build: Build,
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  parent: string,
+  relation: Extract<Relation, { kind: 'connection' }>,
+  acceptsArguments: (args: Record<string, unknown>) => boolean,
+): Compiled | null {
+  const connectionType = getNamedType(field.type);
+  if (!isObjectType(connectionType) || !node.selectionSet) return null;
+  const fields = flatFields(node.selectionSet, connectionType, build.fragments);
+  const table = TABLES[relation.type]?.table;
+  if (!fields || !table) return null;
+
+  const limit = param(build, (variables) => {
+    const args = argumentsOf(field, node, variables);
+    if (!args || args.after != null || args.before != null || args.last != null || !acceptsArguments(args)) return UNSUPPORTED;
+    const first = args.first ?? PAGE_SIZE_DEFAULT;
+    if (typeof first !== 'number' || first < PAGE_SIZE_MIN || first > PAGE_SIZE_MAX) return UNSUPPORTED;
+    return first + 1;
+  });
+  const limitIndex = build.params.length; // its position in the run-time values ($1 is the organization)
+  const rowAlias = nextAlias(build);
+  const rowParts = [`${rowAlias}."id"`];
+  const nodeOf: NodeOf = (selection, parentType) => {
+    const nodeType = getNamedType(parentType.getFields()[selection.name.value]?.type);
+    const compiled = isObjectType(nodeType) ? compileObject(build, relation.type, nodeType, selection, rowAlias) : null;
+    if (!compiled) return null;
+    rowParts.push(compiled.sql);
+    return { index: rowParts.length - 1, shape: compiled.shape };
+  };
+
+  type Page = { rows: unknown[][]; hasNextPage: boolean; count: number; values: readonly unknown[] };
+  const parts: [string, (page: Page) => unknown][] = [];
+  let wantsRows = false;
+  let wantsCount = false;
+  for (const child of fields) {
+    const key = child.alias?.value ?? child.name.value;
+    switch (child.name.value) {
+      case '__typename':
+        parts.push([key, () => connectionType.name]);
+        break;
+      case 'totalCount':
+        wantsCount = true;
+        parts.push([key, (page) => page.count]);
+        break;
+      case 'nodes': {
+        const item = nodeOf(child, connectionType);
+        if (!item) return null;
+        wantsRows = true;
+        parts.push([key, (page) => page.rows.map((row) => (item.shape ? item.shape(row[item.index], page.values) : row[item.index]))]);
+        break;
+      }
+      case 'edges': {
+        const edge = compileEdge(build, connectionType, child, nodeOf);
+        if (!edge) return null;
+        wantsRows = true;
+        parts.push([key, (page) => page.rows.map((row) => edge(row, page.values))]);
+        break;
+      }
+      case 'pageInfo': {
+        const pageInfo = compilePageInfo(build, connectionType, child);
+        if (!pageInfo) return null;
+        wantsRows = true;
+        parts.push([key, pageInfo]);
+        break;
+      }
+      default:
+        return null;
+    }
+  }
+
+  const where = (alias: string) => relation.join(parent, alias);
+  const inner = nextAlias(build);
+  const sqlParts: string[] = [];
+  if (wantsRows) {
+    sqlParts.push(
+      `'rows', (SELECT coalesce(json_agg(json_build_array(${rowParts.join(', ')}) ORDER BY ${relation.orderBy(rowAlias, relation.direction)}), '[]'::json) ` +
+        `FROM (SELECT * FROM "${table}" ${inner} WHERE ${where(inner)} ORDER BY ${relation.orderBy(inner, relation.direction)} LIMIT ${limit}::int) ${rowAlias})`,
+    );
+  }
+  if (wantsCount) sqlParts.push(`'count', (SELECT count(*) FROM "${table}" ${inner} WHERE ${where(inner)})`);
+  return {
+    sql: `json_build_object(${sqlParts.join(', ')})`,
+    shape: (raw, values) => {
+      const fetched = raw as { rows?: unknown[][]; count?: number };
+      const first = (values[limitIndex] as number) - 1;
+      const rows = fetched.rows ?? [];
+      const page: Page = {
+        rows: rows.length > first ? rows.slice(0, first) : rows,
+        hasNextPage: rows.length > first,
+        count: fetched.count ?? 0,
+        values,
+      };
+      const connection: Record<string, unknown> = {};
+      for (const [key, part] of parts) connection[key] = part(page);
+      return connection;
+    },
+  };
+}
+
+/** Compiles a node selection into the connection's rows; where it sits in each row. */
+type NodeOf = (selection: FieldNode, parentType: GraphQLObjectType) => { index: number; shape: Shape | null } | null;
+
+const cursorOf = (id: unknown) => formatPrismaCursor({ id }, 'id');
+
+function compileEdge(
+  build: Build,
+  connectionType: GraphQLObjectType,
+  node: FieldNode,
+  nodeOf: NodeOf,
+): ((row: unknown[], values: readonly unknown[]) => unknown) | null {
+  const edgeType = getNamedType(connectionType.getFields()[node.name.value]?.type);
+  const fields = isObjectType(edgeType) && node.selectionSet ? flatFields(node.selectionSet, edgeType, build.fragments) : null;
+  if (!fields || !isObjectType(edgeType)) return null;
+  const parts: [string, (row: unknown[], values: readonly unknown[]) => unknown][] = [];
+  for (const child of fields) {
+    const key = child.alias?.value ?? child.name.value;
+    if (child.name.value === '__typename') parts.push([key, () => edgeType.name]);
+    else if (child.name.value === 'cursor') parts.push([key, (row) => cursorOf(row[0])]);
+    else if (child.name.value === 'node') {
+      const item = nodeOf(child, edgeType);
+      if (!item) return null;
+      parts.push([key, (row, values) => (item.shape ? item.shape(row[item.index], values) : row[item.index])]);
+    } else return null;
+  }
+  return (row, values) => {
+    const edge: Record<string, unknown> = {};
+    for (const [key, part] of parts) edge[key] = part(row, values);
+    return edge;
+  };
+}
+
+/** pageInfo of a first page: nothing before it; a next page when the extra row came back. */
+function compilePageInfo(
+  build: Build,
+  connectionType: GraphQLObjectType,
+  node: FieldNode,
+): ((page: { rows: unknown[][]; hasNextPage: boolean }) => unknown) | null {
+  const pageInfoType = getNamedType(connectionType.getFields()[node.name.value]?.type);
+  const fields = isObjectType(pageInfoType) && node.selectionSet ? flatFields(node.selectionSet, pageInfoType, build.fragments) : null;
+  if (!fields || !isObjectType(pageInfoType)) return null;
+  const parts: [string, (page: { rows: unknown[][]; hasNextPage: boolean }) => unknown][] = [];
+  for (const child of fields) {
+    const key = child.alias?.value ?? child.name.value;
+    switch (child.name.value) {
+      case '__typename':
+        parts.push([key, () => pageInfoType.name]);
+        break;
+      case 'hasNextPage':
+        parts.push([key, (page) => page.hasNextPage]);
+        break;
+      case 'hasPreviousPage':
+        parts.push([key, () => false]);
+        break;
+      case 'startCursor':
+        parts.push([key, (page) => (page.rows.length ? cursorOf(page.rows[0][0]) : null)]);
+        break;
+      case 'endCursor':
+        parts.push([key, (page) => (page.rows.length ? cursorOf(page.rows[page.rows.length - 1][0]) : null)]);
+        break;
+      default:
+        return null;
+    }
+  }
+  return (page) => {
+    const pageInfo: Record<string, unknown> = {};
+    for (const [key, part] of parts) pageInfo[key] = part(page);
+    return pageInfo;
+  };
+}
+
+function param(build: Build, source: ParamSource): string {
+  build.params.push(source);
+  return `$${build.params.length + 1}`;
+}
+
+function nextAlias(build: Build): string {
+  build.aliases += 1;
+  return `t${build.aliases}`;
+}
+
+function nullable(shape: Shape | null): Shape | null {
+  return shape && ((raw, values) => (raw === null ? null : shape(raw, values)));
+}
+
+/** A field's arguments as its resolver would see them; null when they do not coerce (the general path reports it). */
+function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> | null {
+  try {
+    return getArgumentValues(field, node, variables);
+  } catch {
+    return null;
+  }
+}
