@@ -66,9 +66,12 @@ function armor(limits: Config['limits']): Plugin {
  * bucket (RATE_LIMITED with 429 when empty), and reports the cost in `extensions.cost`. The charge
  * is the requested cost; what the operation did not use is given back afterwards.
  */
-function costAndRateLimit(maxCost: number, limiter: RateLimiter | null, restoreRate: number): Plugin {
-  const headersByRequest = new WeakMap<object, Record<string, string>>();
-
+function costAndRateLimit(
+  maxCost: number,
+  limiter: RateLimiter | null,
+  restoreRate: number,
+  headersByRequest: WeakMap<object, Record<string, string>>,
+): Plugin {
   async function admit(args: ExecutionArgs, stop: (result: ExecutionResult) => void) {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
@@ -136,7 +139,14 @@ function costAndRateLimit(maxCost: number, limiter: RateLimiter | null, restoreR
   };
 }
 
-/** The Yoga plugins that enforce design.md's limits: armor's shape limits, then cost and rate limit. */
-export function limitPlugins(config: Config, limiter: RateLimiter | null): Plugin[] {
-  return [armor(config.limits), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond)];
+/**
+ * The Yoga plugins that enforce design.md's limits: armor's shape limits, then cost and rate limit;
+ * and the RateLimit-* headers for a request's response, for responses written past Yoga's onResponse.
+ */
+export function limitPlugins(config: Config, limiter: RateLimiter | null) {
+  const headersByRequest = new WeakMap<object, Record<string, string>>();
+  return {
+    plugins: [armor(config.limits), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond, headersByRequest)],
+    responseHeaders: (request: object): Record<string, string> | undefined => headersByRequest.get(request),
+  };
 }

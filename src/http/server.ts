@@ -20,6 +20,7 @@ import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
 import { readBodyWithin, sendFetchResponse } from './body.js';
 import { limitPlugins } from './limits.js';
+import { createDirectHandler } from './direct.js';
 import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
@@ -107,6 +108,26 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     },
   };
 
+  /** Client errors keep their code; anything internal is logged once and masked. */
+  function maskError(error: unknown, message: string): Error {
+    const original = error instanceof GraphQLError ? error : null;
+    const cause = original?.originalError;
+    if (original && !cause && isClientError(original)) return withoutInternals(original);
+    if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
+    // graphql-js reports a variable that does not coerce (e.g. "many" for an Int) this way.
+    if (cause instanceof GraphQLError && !cause.extensions?.code) {
+      return new GraphQLError(original?.message ?? cause.message, { nodes: original?.nodes, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    if (cause?.name === 'PothosValidationError') {
+      return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    if (original && !cause) return original;
+    if (!cause || !loggedErrors.has(cause)) logger.error({ err: cause ?? error, path: original?.path }, 'internal error');
+    return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
+
+  const limits = limitPlugins(config, rateLimiter);
+
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -114,24 +135,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     logging: false,
     renderGraphiQL,
     graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error : null;
-        const cause = original?.originalError;
-        if (original && !cause && isClientError(original)) return withoutInternals(original);
-        if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
-        // graphql-js reports a variable that does not coerce (e.g. "many" for an Int) this way.
-        if (cause instanceof GraphQLError && !cause.extensions?.code) {
-          return new GraphQLError(original?.message ?? cause.message, { nodes: original?.nodes, extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        if (cause?.name === 'PothosValidationError') {
-          return new GraphQLError(cause.message, { nodes: original?.nodes, path: original?.path, extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        if (original && !cause) return original;
-        if (!cause || !loggedErrors.has(cause)) logger.error({ err: cause ?? error, path: original?.path }, 'internal error');
-        return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
+    maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
       if (initial.socketAuth) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: initial.socketAuth };
@@ -146,11 +150,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     plugins: [
       requestLogging,
       revocableStreams,
-      ...limitPlugins(config, rateLimiter),
-      useSharedSubscriptionEvents(),
+      ...limits.plugins,
+      // useSharedSubscriptionEvents(),
       ...(config.fastPaths.compiledReads ? [useCompiledReads(db)] : []),
     ],
   });
+
+  const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
 
   async function ready(): Promise<boolean> {
     try {
@@ -202,6 +208,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
         sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         return;
       }
+      if (serveDirectly && (await serveDirectly(req, res, body, { requestId, res }))) return;
       const aborted = new AbortController();
       res.once('close', () => aborted.abort());
       const response = await yoga.fetch(
