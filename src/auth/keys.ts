@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Database } from '../db/client.js';
 
 export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -56,20 +56,39 @@ export const API_KEY_REVOCATIONS = 'all';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function checkApiKey(prisma: PrismaClient, key: string): Promise<KeyCheck> {
+/** The columns a key check reads, as the lookup statement returns them. */
+interface KeyRow {
+  id: string;
+  orgId: string;
+  name: string;
+  hash: string;
+  scopes: string[];
+  revoked: boolean;
+  lastUsedMs: number | null;
+}
+
+/**
+ * Every request checks its key: one indexed statement straight on the driver (no Prisma runtime
+ * on this path; it was a fifth of the CPU of a compiled read). Instants travel as epoch
+ * milliseconds so that no driver reads the zone-less column in its own local time.
+ */
+const KEY_LOOKUP = `SELECT "id", "orgId", "name", "hash", "scopes", "revokedAt" IS NOT NULL AS "revoked",
+  (extract(epoch FROM "lastUsedAt") * 1000)::float8 AS "lastUsedMs" FROM "ApiKey" WHERE "prefix" = $1`;
+
+export async function checkApiKey(db: Pick<Database, 'prisma' | 'query'>, key: string): Promise<KeyCheck> {
   // The secret is base64url and may itself contain "_", so the prefix is cut by length.
   const prefix = key.slice(0, PREFIX_LENGTH);
   if (!prefix.startsWith(KEY_PREFIX) || key[PREFIX_LENGTH] !== '_') return { status: 'invalid' };
-  const row = await prisma.apiKey.findUnique({ where: { prefix } });
+  const [row] = await db.query<KeyRow>(KEY_LOOKUP, [prefix]);
   if (!row) return { status: 'invalid' };
   const expected = Buffer.from(row.hash, 'hex');
   const actual = hashSecret(key);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { status: 'invalid' };
-  if (row.revokedAt) return { status: 'revoked' };
+  if (row.revoked) return { status: 'revoked' };
   const now = Date.now();
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  if (row.lastUsedMs === null || now - row.lastUsedMs > LAST_USED_RESOLUTION_MS) {
     // Bookkeeping only: a lost update must not fail the request.
-    prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+    db.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
   }
   return {
     status: 'valid',

@@ -141,7 +141,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       if (initial.socketAuth) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
       if (token === null) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: null };
-      const check = token ? await checkApiKey(db.prisma, token) : ({ status: 'invalid' } as const);
+      const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
@@ -151,7 +151,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       requestLogging,
       revocableStreams,
       ...limits.plugins,
-      // useSharedSubscriptionEvents(),
+      useSharedSubscriptionEvents(),
       ...(config.fastPaths.compiledReads ? [useCompiledReads(db)] : []),
     ],
   });
@@ -278,7 +278,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     {
       onConnect: async (ctx) => {
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
-        const check = token ? await checkApiKey(db.prisma, token) : ({ status: 'invalid' } as const);
+        const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
         if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
           ctx.extra.socket.close(CLOSE_REVOKED, 'Revoked');
           return false;
