@@ -394,7 +394,7 @@ async function main() {
     }
 
     if (wanted('W3')) {
-      const input = { title: 'Bench incident', componentIds: data.componentIds.map((id) => encodeGlobalID('Component', id)) };
+      const input = w3Input(data);
       const list: Target[] = [
         { name: 'gateway', server: gateway, path: '/graphql', headers: auth, body: gql(GATEWAY.createIncident, { input }), expect: '"number"' },
         { name: 'hand-written transaction', server: baseline, path: '/w3', headers: {}, body: gql(GATEWAY.createIncident, { input: { ...input, componentIds: data.componentIds } }), expect: '"number"' },
@@ -488,6 +488,11 @@ interface ProfileNode {
   hitCount?: number;
 }
 
+/** W3's createIncident input: a title and the two seeded components. */
+function w3Input(data: Seeded) {
+  return { title: 'Bench incident', componentIds: data.componentIds.map((id) => encodeGlobalID('Component', id)) };
+}
+
 /** Runs one workload against a gateway under --cpu-prof and prints where its self time goes. */
 async function profile(workload: string, data: Seeded, env: Record<string, string>, start: Start): Promise<void> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'ig-prof-'));
@@ -497,6 +502,7 @@ async function profile(workload: string, data: Seeded, env: Record<string, strin
     W0: { headers: {}, body: JSON.stringify({ query: GATEWAY.typename }) },
     W1: { headers: auth, body: JSON.stringify({ query: GATEWAY.incident, variables: { id: encodeGlobalID('Incident', data.incidentId) } }) },
     W2: { headers: auth, body: JSON.stringify({ query: GATEWAY.incidents }) },
+    W3: { headers: auth, body: JSON.stringify({ query: GATEWAY.createIncident, variables: { input: w3Input(data) } }) },
   };
   const { headers, body } = bodies[workload];
   const target: Target = { name: 'gateway', server: gateway, path: '/graphql', headers, body, expect: '"data"' };

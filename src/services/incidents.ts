@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Incident, PrismaClient } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type {
   ComponentStatus,
@@ -54,7 +54,8 @@ interface TimelineEntryDraft {
 async function writeTimeline(
   tx: Tx,
   actor: Actor,
-  incident: { id: string; orgId: string },
+  /** `onNoStatusPage`: known to be published nowhere (a new incident without pages), so the outbox has nobody to tell. */
+  incident: { id: string; orgId: string; onNoStatusPage?: boolean },
   lastSequence: number,
   entries: TimelineEntryDraft[],
   events: GatewayEvent[],
@@ -80,7 +81,7 @@ async function writeTimeline(
     });
     ids.push(row.id);
     // The outbox row commits with the entry or not at all (services/notifications.ts).
-    if (entry.notifySubscribers) await enqueueNotifications(tx, incident.orgId, incident.id, { ...entry, id: row.id, postedAt: row.postedAt });
+    if (entry.notifySubscribers && !incident.onNoStatusPage) await enqueueNotifications(tx, incident.orgId, incident.id, { ...entry, id: row.id, postedAt: row.postedAt });
     events.push({
       channel: 'incident.timeline',
       event: { orgId: incident.orgId, incidentId: incident.id, updateId: row.id, sequence },
@@ -117,31 +118,37 @@ async function findIncident(tx: Tx, orgId: string, id: string | null, field: str
 }
 
 /**
- * Locks component rows until the transaction ends, in id order so that writers never deadlock.
- * Deciding a component's status from the open incidents that hold it then sees every other
- * writer's committed result: two incidents resolved at once cannot both leave it held.
+ * The org's components among `componentIds` with their status now, locked until the transaction
+ * ends, in id order so that writers never deadlock. Deciding a component's status from the open
+ * incidents that hold it then sees every other writer's committed result: two incidents resolved
+ * at once cannot both leave it held. One statement checks, locks and reads them. The lock is the
+ * one a status update takes (NO KEY UPDATE): it leaves foreign-key checks (KEY SHARE) free, so a
+ * transaction that links the component while holding another row this one waits for cannot deadlock with it.
  */
-async function lockComponents(tx: Tx, componentIds: readonly string[]): Promise<void> {
+async function lockComponents(tx: Tx, orgId: string, componentIds: readonly string[]): Promise<Map<string, ComponentStatus>> {
   const ids = [...new Set(componentIds)].filter(isUuid).sort();
-  if (ids.length === 0) return;
-  await tx.$queryRaw`SELECT 1 FROM "Component" WHERE "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+  if (ids.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ id: string; status: ComponentStatus }[]>`
+    SELECT "id", "status"::text AS "status" FROM "Component"
+    WHERE "orgId" = ${orgId}::uuid AND "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR NO KEY UPDATE`;
+  return new Map(rows.map((row) => [row.id, row.status]));
 }
 
-/** Checks `componentIds`/`components` against the org's components; returns the union, in input order. */
-async function resolveComponentRefs(tx: Tx, orgId: string, refs: ComponentRefsInput): Promise<ComponentChoice[]> {
+/** Every component id that `componentIds`/`components` name. */
+function componentIdsOf(refs: ComponentRefsInput): string[] {
+  return [...(refs.ids ?? []), ...(refs.withStatus ?? []).map((choice) => choice.componentId)];
+}
+
+/** Checks `componentIds`/`components` against the org's components (`existing`); returns the union, in input order. */
+function checkComponentChoices(refs: ComponentRefsInput, existing: ReadonlyMap<string, ComponentStatus>): ComponentChoice[] {
   const ids = refs.ids ?? [];
   const withStatus = refs.withStatus ?? [];
-  const candidates = [...ids, ...withStatus.map((choice) => choice.componentId)].filter(isUuid);
-  const existing = new Set(
-    candidates.length === 0
-      ? []
-      : (await tx.component.findMany({ where: { orgId, id: { in: candidates } }, select: { id: true } })).map((row) => row.id),
-  );
+  const known = new Set(existing.keys());
   const errors: UserError[] = [
-    ...checkComponentRefs(ids, existing, 'componentIds'),
+    ...checkComponentRefs(ids, known, 'componentIds'),
     ...checkComponentRefs(
       withStatus.map((choice) => choice.componentId),
-      existing,
+      known,
       'components',
     ).map((error) => (error.field && error.field.length > 1 ? { ...error, field: [...error.field, 'componentId'] } : error)),
   ];
@@ -162,27 +169,15 @@ async function resolveComponentRefs(tx: Tx, orgId: string, refs: ComponentRefsIn
   return [...ids.map((componentId) => ({ componentId, status: null })), ...withStatus];
 }
 
-
 interface ComponentPlan {
   /** What the incident will record, in input order. */
   recorded: { componentId: string; status: ComponentStatus }[];
   /** Each named component's own status now. */
-  current: Map<string, ComponentStatus>;
+  current: ReadonlyMap<string, ComponentStatus>;
 }
 
-/** What the incident records for `choices`: statuses given, else the component's current status. */
-async function planComponents(tx: Tx, orgId: string, choices: ComponentChoice[]): Promise<ComponentPlan> {
-  await lockComponents(tx, choices.map((choice) => choice.componentId));
-  const current = new Map(
-    choices.length === 0
-      ? []
-      : (
-          await tx.component.findMany({
-            where: { orgId, id: { in: choices.map((choice) => choice.componentId) } },
-            select: { id: true, status: true },
-          })
-        ).map((row) => [row.id, row.status as ComponentStatus]),
-  );
+/** What the incident records for `choices`: statuses given, else the component's current status (locked by lockComponents). */
+function planComponents(choices: ComponentChoice[], current: ReadonlyMap<string, ComponentStatus>): ComponentPlan {
   const recorded = choices.map((choice) => ({
     componentId: choice.componentId,
     status: choice.status ?? current.get(choice.componentId) ?? 'OPERATIONAL',
@@ -196,8 +191,8 @@ function statusChangesOf(plan: ComponentPlan) {
 }
 
 /**
- * Puts the plan on the incident (replacing what it had); with `applyStatuses` the recorded
- * statuses are applied to the components themselves. Returns the statuses now recorded.
+ * Puts the plan on an incident that lists no components (yet, or any more); with `applyStatuses`
+ * the recorded statuses are applied to the components themselves. Returns the statuses now recorded.
  */
 async function linkComponents(
   tx: Tx,
@@ -207,7 +202,6 @@ async function linkComponents(
   applyStatuses: boolean,
   events: GatewayEvent[],
 ): Promise<ComponentStatus[]> {
-  await tx.incidentComponent.deleteMany({ where: { incidentId } });
   if (plan.recorded.length === 0) return [];
   await tx.incidentComponent.createMany({
     data: plan.recorded.map((entry, position) => ({ incidentId, componentId: entry.componentId, status: entry.status, position })),
@@ -243,22 +237,19 @@ async function releaseComponents(
   events: GatewayEvent[],
 ): Promise<void> {
   if (componentIds.length === 0) return;
-  await lockComponents(tx, componentIds);
-  const [components, holders] = await Promise.all([
-    tx.component.findMany({ where: { orgId, id: { in: componentIds } }, select: { id: true, status: true } }),
-    tx.incidentComponent.findMany({
-      where: {
-        componentId: { in: componentIds },
-        incidentId: { not: releasedBy },
-        incident: { orgId, status: { notIn: ['RESOLVED', 'POSTMORTEM', 'COMPLETED', 'CANCELLED'] } },
-      },
-      select: { componentId: true, status: true },
-    }),
-  ]);
-  for (const component of components) {
-    const stillHeld = holders.filter((holder) => holder.componentId === component.id).map((holder) => holder.status as ComponentStatus);
+  const current = await lockComponents(tx, orgId, componentIds);
+  const holders = await tx.incidentComponent.findMany({
+    where: {
+      componentId: { in: componentIds },
+      incidentId: { not: releasedBy },
+      incident: { orgId, status: { notIn: ['RESOLVED', 'POSTMORTEM', 'COMPLETED', 'CANCELLED'] } },
+    },
+    select: { componentId: true, status: true },
+  });
+  for (const [componentId, status] of current) {
+    const stillHeld = holders.filter((holder) => holder.componentId === componentId).map((holder) => holder.status as ComponentStatus);
     const next = componentStatusAfterRelease(stillHeld);
-    if (next !== component.status) await setComponentStatusInTx(tx, orgId, component.id, next, events);
+    if (next !== status) await setComponentStatusInTx(tx, orgId, componentId, next, events);
   }
 }
 
@@ -325,7 +316,7 @@ export async function createIncident(
   actor: Actor,
   fields: CheckedCreateIncident & { notifySubscribers: boolean },
   refs: CreateIncidentRefs,
-): Promise<Outcome<{ incidentId: string }>> {
+): Promise<Outcome<{ incidentId: string; incident?: Incident }>> {
   const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
   const attempt = () =>
     inTransaction(prisma, async (tx, events) => {
@@ -349,9 +340,11 @@ export async function createIncident(
       const fromSchedule = refs.ownerScheduleId
         ? await collect(() => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
         : undefined;
-      const components = await collect(() => resolveComponentRefs(tx, orgId, refs));
+      const current = await lockComponents(tx, orgId, componentIdsOf(refs));
+      const components = await collect(async () => checkComponentChoices(refs, current));
       const statusPageIds = await collect(() => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
       if (problems.length > 0) throw new Rejection(problems);
+      const plan = planComponents(components ?? [], current);
 
       const org = await tx.organization.update({
         where: { id: orgId },
@@ -369,7 +362,7 @@ export async function createIncident(
           status: fields.status,
           severity: fields.severity,
           impactOverride: fields.impactOverride,
-          impact: fields.impactOverride ?? 'NONE',
+          impact: fields.impactOverride ?? deriveImpact(plan.recorded.map((entry) => entry.status)),
           ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null,
           escalationPolicyId: fromSchedule?.escalationPolicyId ?? null,
           tags: fields.tags,
@@ -384,15 +377,12 @@ export async function createIncident(
           lastUpdateSequence: 1,
         },
       });
-      const open = isOpenStatus(fields.status);
-      const plan = await planComponents(tx, orgId, components ?? []);
-      const recorded = await linkComponents(tx, orgId, incident.id, plan, open, events);
-      const impact = fields.impactOverride ?? deriveImpact(recorded);
-      if (statusPageIds && statusPageIds.length > 0) {
+      await linkComponents(tx, orgId, incident.id, plan, isOpenStatus(fields.status), events);
+      const published = statusPageIds !== undefined && statusPageIds.length > 0;
+      if (published) {
         await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
       }
-      const saved = impact === incident.impact ? incident : await tx.incident.update({ where: { id: incident.id }, data: { impact } });
-      await writeTimeline(tx, actor, incident, 0, [
+      await writeTimeline(tx, actor, { ...incident, onNoStatusPage: !published }, 0, [
         { kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers },
       ], events);
       if (fields.idempotencyKey) {
@@ -400,8 +390,8 @@ export async function createIncident(
           data: { orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
         });
       }
-      events.push(changedEvent('CREATED', saved));
-      return { incidentId: incident.id };
+      events.push(changedEvent('CREATED', incident));
+      return { incidentId: incident.id, incident };
     });
   try {
     return await attempt();
@@ -603,21 +593,22 @@ function impactEntry(status: IncidentStatus, from: IncidentImpact, to: IncidentI
 export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: string | null, refs: ComponentRefsInput) {
   return inTransaction(prisma, async (tx, events) => {
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
-    const choices = await resolveComponentRefs(tx, actor.orgId, refs);
     const before = await tx.incidentComponent.findMany({
       where: { incidentId: incident.id },
       orderBy: { position: 'asc' },
       select: { componentId: true, status: true },
     });
-    // Everything this call may touch, locked at once (planComponents and releaseComponents then hold it already).
-    await lockComponents(tx, [...choices.map((choice) => choice.componentId), ...before.map((row) => row.componentId)]);
-    const plan = await planComponents(tx, actor.orgId, choices);
+    // Everything this call may touch, locked at once (releaseComponents then holds it already).
+    const current = await lockComponents(tx, actor.orgId, [...componentIdsOf(refs), ...before.map((row) => row.componentId)]);
+    const choices = checkComponentChoices(refs, current);
+    const plan = planComponents(choices, current);
     const open = isOpenStatus(incident.status);
     const sameLinks =
       before.length === plan.recorded.length &&
       before.every((row, index) => row.componentId === plan.recorded[index].componentId && row.status === plan.recorded[index].status);
     if (sameLinks && !(open && statusChangesOf(plan).length > 0)) return { incidentId: incident.id };
 
+    await tx.incidentComponent.deleteMany({ where: { incidentId: incident.id } });
     const recorded = await linkComponents(tx, actor.orgId, incident.id, plan, open, events);
     const kept = new Set(choices.map((choice) => choice.componentId));
     if (open) await releaseComponents(tx, actor.orgId, incident.id, before.map((row) => row.componentId).filter((componentId) => !kept.has(componentId)), events);

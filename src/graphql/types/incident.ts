@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Incident, Prisma } from '../../generated/prisma/client.js';
 import { InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
 import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
@@ -418,6 +418,18 @@ builder.queryFields((t) => ({
 interface IncidentResult {
   incidentId: string;
   updateId?: string;
+  /** The incident as the mutation left it, when it has the row at hand. */
+  incident?: Incident;
+}
+
+/**
+ * A payload's incident. When the selection needs its scalars only, the row the mutation wrote
+ * answers without reading it again.
+ */
+function incidentOf(query: Omit<Prisma.IncidentFindUniqueArgs, 'where'>, result: IncidentResult | null, context: GatewayContext) {
+  if (!result) return null;
+  if (result.incident && Object.keys(query).length === 0) return result.incident;
+  return context.prisma.incident.findUnique({ ...query, where: { id: result.incidentId } });
 }
 
 function incidentPayload(name: string, description: string) {
@@ -426,8 +438,7 @@ function incidentPayload(name: string, description: string) {
       type: 'Incident',
       nullable: true,
       description: 'The incident after the change; null when the input was rejected.',
-      resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
+      resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) => incidentOf(query, payload.result, context),
     }),
   }));
 }
@@ -627,8 +638,7 @@ const PostIncidentUpdatePayload = definePayload<IncidentResult>(
       type: 'Incident',
       nullable: true,
       description: 'The incident after the update; null when the input was rejected.',
-      resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
+      resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) => incidentOf(query, payload.result, context),
     }),
   }),
 );
