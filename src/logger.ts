@@ -4,7 +4,7 @@ export type { Logger };
 
 /**
  * Structured JSON logs (stdout unless a destination is given); credentials are redacted wherever
- * they appear.
+ * they appear. Stdout is written asynchronously, off the request path (pino flushes it on exit).
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -16,6 +16,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
