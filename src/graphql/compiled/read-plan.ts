@@ -240,10 +240,8 @@ function compileConnection(
   acceptsArguments: (args: Record<string, unknown>) => boolean,
 ): Compiled | null {
   const connectionType = getNamedType(field.type);
-  if (!isObjectType(connectionType) || !node.selectionSet) return null;
-  const fields = flatFields(node.selectionSet, connectionType, build.fragments);
   const table = TABLES[relation.type]?.table;
-  if (!fields || !table) return null;
+  if (!isObjectType(connectionType) || !table) return null;
 
   const limit = param(build, (variables) => {
     const args = argumentsOf(field, node, variables);
@@ -255,53 +253,47 @@ function compileConnection(
   const limitIndex = build.params.length; // its position in the run-time values ($1 is the organization)
   const rowAlias = nextAlias(build);
   const rowParts = [`${rowAlias}."id"`];
-  const nodeOf: NodeOf = (selection, parentType) => {
-    const nodeType = getNamedType(parentType.getFields()[selection.name.value]?.type);
-    const compiled = isObjectType(nodeType) ? compileObject(build, relation.type, nodeType, selection, rowAlias) : null;
+  /** A node selection compiled into each row; reads it back from the row. */
+  const nodeOf = (selection: FieldNode, nodeType: GraphQLObjectType): ((row: unknown[], values: readonly unknown[]) => unknown) | null => {
+    const compiled = compileObject(build, relation.type, nodeType, selection, rowAlias);
     if (!compiled) return null;
     rowParts.push(compiled.sql);
-    return { index: rowParts.length - 1, shape: compiled.shape };
+    const index = rowParts.length - 1;
+    const shape = compiled.shape;
+    return shape ? (row, values) => shape(row[index], values) : (row) => row[index];
   };
 
-  type Page = { rows: unknown[][]; hasNextPage: boolean; count: number; values: readonly unknown[] };
-  const parts: [string, (page: Page) => unknown][] = [];
   let wantsRows = false;
   let wantsCount = false;
-  for (const child of fields) {
-    const key = child.alias?.value ?? child.name.value;
+  const connection = compileAssembled<Page>(build, connectionType, node, (child, type) => {
     switch (child.name.value) {
-      case '__typename':
-        parts.push([key, () => connectionType.name]);
-        break;
       case 'totalCount':
         wantsCount = true;
-        parts.push([key, (page) => page.count]);
-        break;
+        return (page) => page.count;
       case 'nodes': {
-        const item = nodeOf(child, connectionType);
-        if (!item) return null;
+        const nodeType = fieldTypeOf(type, child);
+        const item = nodeType && nodeOf(child, nodeType);
         wantsRows = true;
-        parts.push([key, (page) => page.rows.map((row) => (item.shape ? item.shape(row[item.index], page.values) : row[item.index]))]);
-        break;
+        return item && ((page) => page.rows.map((row) => item(row, page.values)));
       }
       case 'edges': {
-        const edge = compileEdge(build, connectionType, child, nodeOf);
-        if (!edge) return null;
+        const edge = compileAssembled<Row>(build, fieldTypeOf(type, child), child, (edgeChild, edgeType) => {
+          if (edgeChild.name.value === 'cursor') return ({ row }) => cursorOf(row[0]);
+          const nodeType = edgeChild.name.value === 'node' ? fieldTypeOf(edgeType, edgeChild) : null;
+          const item = nodeType && nodeOf(edgeChild, nodeType);
+          return item && (({ row, values }) => item(row, values));
+        });
         wantsRows = true;
-        parts.push([key, (page) => page.rows.map((row) => edge(row, page.values))]);
-        break;
+        return edge && ((page) => page.rows.map((row) => edge({ row, values: page.values })));
       }
-      case 'pageInfo': {
-        const pageInfo = compilePageInfo(build, connectionType, child);
-        if (!pageInfo) return null;
+      case 'pageInfo':
         wantsRows = true;
-        parts.push([key, pageInfo]);
-        break;
-      }
+        return compileAssembled<Page>(build, fieldTypeOf(type, child), child, (infoChild) => PAGE_INFO[infoChild.name.value] ?? null);
       default:
         return null;
     }
-  }
+  });
+  if (!connection) return null;
 
   const where = (alias: string) => relation.join(parent, alias);
   const inner = nextAlias(build);
@@ -319,88 +311,64 @@ function compileConnection(
       const fetched = raw as { rows?: unknown[][]; count?: number };
       const first = (values[limitIndex] as number) - 1;
       const rows = fetched.rows ?? [];
-      const page: Page = {
-        rows: rows.length > first ? rows.slice(0, first) : rows,
-        hasNextPage: rows.length > first,
-        count: fetched.count ?? 0,
-        values,
-      };
-      const connection: Record<string, unknown> = {};
-      for (const [key, part] of parts) connection[key] = part(page);
-      return connection;
+      const hasNextPage = rows.length > first;
+      return connection({ rows: hasNextPage ? rows.slice(0, first) : rows, hasNextPage, count: fetched.count ?? 0, values });
     },
   };
 }
 
-/** Compiles a node selection into the connection's rows; where it sits in each row. */
-type NodeOf = (selection: FieldNode, parentType: GraphQLObjectType) => { index: number; shape: Shape | null } | null;
+/** A page of a connection as fetched: its rows ([id, ...nodes]), whether more follow, the total. */
+interface Page {
+  rows: unknown[][];
+  hasNextPage: boolean;
+  count: number;
+  values: readonly unknown[];
+}
+
+interface Row {
+  row: unknown[];
+  values: readonly unknown[];
+}
 
 const cursorOf = (id: unknown) => formatPrismaCursor({ id }, 'id');
 
-function compileEdge(
+/** pageInfo of a first page: nothing before it; a next page when the extra row came back. */
+const PAGE_INFO: Record<string, (page: Page) => unknown> = {
+  hasNextPage: (page) => page.hasNextPage,
+  hasPreviousPage: () => false,
+  startCursor: (page) => (page.rows.length ? cursorOf(page.rows[0][0]) : null),
+  endCursor: (page) => (page.rows.length ? cursorOf(page.rows[page.rows.length - 1][0]) : null),
+};
+
+/**
+ * An object put together here rather than in SQL (connection, edge, pageInfo): `valueOf` compiles
+ * each selected field into a function of the input; `__typename` is known.
+ */
+function compileAssembled<Input>(
   build: Build,
-  connectionType: GraphQLObjectType,
+  type: GraphQLObjectType | null,
   node: FieldNode,
-  nodeOf: NodeOf,
-): ((row: unknown[], values: readonly unknown[]) => unknown) | null {
-  const edgeType = getNamedType(connectionType.getFields()[node.name.value]?.type);
-  const fields = isObjectType(edgeType) && node.selectionSet ? flatFields(node.selectionSet, edgeType, build.fragments) : null;
-  if (!fields || !isObjectType(edgeType)) return null;
-  const parts: [string, (row: unknown[], values: readonly unknown[]) => unknown][] = [];
+  valueOf: (child: FieldNode, type: GraphQLObjectType) => ((input: Input) => unknown) | null,
+): ((input: Input) => Record<string, unknown>) | null {
+  const fields = type && node.selectionSet ? flatFields(node.selectionSet, type, build.fragments) : null;
+  if (!type || !fields) return null;
+  const parts: [string, (input: Input) => unknown][] = [];
   for (const child of fields) {
-    const key = child.alias?.value ?? child.name.value;
-    if (child.name.value === '__typename') parts.push([key, () => edgeType.name]);
-    else if (child.name.value === 'cursor') parts.push([key, (row) => cursorOf(row[0])]);
-    else if (child.name.value === 'node') {
-      const item = nodeOf(child, edgeType);
-      if (!item) return null;
-      parts.push([key, (row, values) => (item.shape ? item.shape(row[item.index], values) : row[item.index])]);
-    } else return null;
+    const value = child.name.value === '__typename' ? () => type.name : valueOf(child, type);
+    if (!value) return null;
+    parts.push([child.alias?.value ?? child.name.value, value]);
   }
-  return (row, values) => {
-    const edge: Record<string, unknown> = {};
-    for (const [key, part] of parts) edge[key] = part(row, values);
-    return edge;
+  return (input) => {
+    const object: Record<string, unknown> = {};
+    for (const [key, value] of parts) object[key] = value(input);
+    return object;
   };
 }
 
-/** pageInfo of a first page: nothing before it; a next page when the extra row came back. */
-function compilePageInfo(
-  build: Build,
-  connectionType: GraphQLObjectType,
-  node: FieldNode,
-): ((page: { rows: unknown[][]; hasNextPage: boolean }) => unknown) | null {
-  const pageInfoType = getNamedType(connectionType.getFields()[node.name.value]?.type);
-  const fields = isObjectType(pageInfoType) && node.selectionSet ? flatFields(node.selectionSet, pageInfoType, build.fragments) : null;
-  if (!fields || !isObjectType(pageInfoType)) return null;
-  const parts: [string, (page: { rows: unknown[][]; hasNextPage: boolean }) => unknown][] = [];
-  for (const child of fields) {
-    const key = child.alias?.value ?? child.name.value;
-    switch (child.name.value) {
-      case '__typename':
-        parts.push([key, () => pageInfoType.name]);
-        break;
-      case 'hasNextPage':
-        parts.push([key, (page) => page.hasNextPage]);
-        break;
-      case 'hasPreviousPage':
-        parts.push([key, () => false]);
-        break;
-      case 'startCursor':
-        parts.push([key, (page) => (page.rows.length ? cursorOf(page.rows[0][0]) : null)]);
-        break;
-      case 'endCursor':
-        parts.push([key, (page) => (page.rows.length ? cursorOf(page.rows[page.rows.length - 1][0]) : null)]);
-        break;
-      default:
-        return null;
-    }
-  }
-  return (page) => {
-    const pageInfo: Record<string, unknown> = {};
-    for (const [key, part] of parts) pageInfo[key] = part(page);
-    return pageInfo;
-  };
+/** The object type a selected field returns, if it is one. */
+function fieldTypeOf(parentType: GraphQLObjectType, node: FieldNode): GraphQLObjectType | null {
+  const type = getNamedType(parentType.getFields()[node.name.value]?.type);
+  return isObjectType(type) ? type : null;
 }
 
 function param(build: Build, source: ParamSource): string {
