@@ -1,0 +1,92 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { schema } from '../../src/graphql/schema.js';
+import { compileReadPlan, readPlanFor, runReadPlan } from '../../src/graphql/compiled/read-plan.js';
+
+const compiles = (query: string, operationName?: string) => compileReadPlan(schema, parse(query), operationName) !== null;
+
+describe('which operations compiled reads take', () => {
+  it('takes plain reads of incidents, with aliases, fragments and repeated scalars', () => {
+    expect(compiles('{ __typename }')).toBe(true);
+    expect(compiles('query($id: ID!) { incident(id: $id) { id title owner { name } timeline(first: 5) { nodes { body } } } }')).toBe(true);
+    expect(compiles('{ a: incidents(first: 2) { totalCount } b: incidents { edges { cursor node { id } } pageInfo { endCursor } } }')).toBe(true);
+    expect(compiles('{ incidents { nodes { ...F id ... on Node { id } } } } fragment F on Incident { id number }')).toBe(true);
+    expect(compiles('query A { __typename } query B { incidents { totalCount } }', 'B')).toBe(true);
+  });
+
+  it('leaves everything else to the general path', () => {
+    // Not a query, or a field it does not know.
+    expect(compiles('mutation { __typename }')).toBe(false);
+    expect(compiles('subscription { incidentChanged { type } }')).toBe(false);
+    expect(compiles('{ viewer { organization { name } } }')).toBe(false);
+    expect(compiles('query($id: ID!) { incident(id: $id) { timeline { nodes { changes { field } } } } }')).toBe(false);
+    expect(compiles('query($id: ID!) { incident(id: $id) { statusPages { totalCount } } }')).toBe(false);
+    // Directives, a fragment on another type, one key asked twice with different selections.
+    expect(compiles('query($id: ID!, $x: Boolean!) { incident(id: $id) { id @include(if: $x) } }')).toBe(false);
+    expect(compiles('{ incidents { nodes { ... on User { id } } } }')).toBe(false);
+    expect(compiles('{ incidents { nodes { owner { id } owner { name } } } }')).toBe(false);
+    expect(compiles('{ incidents { nodes { x: title x: number } } }')).toBe(false);
+    // An operation name that names nothing.
+    expect(compiles('query A { __typename }', 'B')).toBe(false);
+  });
+
+  it('compiles once per parsed document', () => {
+    const document = parse('{ incidents { totalCount } }');
+    expect(readPlanFor(schema, document, undefined)).toBe(readPlanFor(schema, document, undefined));
+  });
+});
+
+describe('running a compiled read', () => {
+  const orgId = '11111111-1111-4111-8111-111111111111';
+  const incidentId = '22222222-2222-4222-8222-222222222222';
+
+  /** Runs a plan against a statement runner that records what it was asked. */
+  async function run(query: string, variables: Record<string, unknown>, row: Record<string, unknown>) {
+    const plan = compileReadPlan(schema, parse(query), undefined)!;
+    const calls: unknown[][] = [];
+    const result = await runReadPlan(plan, schema, async (_sql, params) => (calls.push([...params]), [row]), orgId, variables);
+    return { result, calls };
+  }
+
+  it('scopes every statement to the caller and decodes ids into parameters', async () => {
+    const { result, calls } = await run('query($id: ID!) { incident(id: $id) { title } }', { id: encodeGlobalID('Incident', incidentId) }, { r0: { title: 'x' } });
+    expect(calls).toEqual([[orgId, incidentId]]);
+    expect(result).toEqual({ data: { incident: { title: 'x' } } });
+  });
+
+  it('asks for no row with an id of another type or a malformed one', async () => {
+    for (const id of [encodeGlobalID('User', incidentId), 'garbage', encodeGlobalID('Incident', 'nope')]) {
+      const { calls } = await run('query($id: ID!) { incident(id: $id) { title } }', { id }, { r0: null });
+      expect(calls).toEqual([[orgId, null]]);
+    }
+  });
+
+  it('fetches first + 1 rows and pages them as plugin-prisma does', async () => {
+    const rows = [['a1', { id: 'A' }], ['a2', { id: 'B' }], ['a3', { id: 'C' }]];
+    const { result, calls } = await run(
+      '{ incidents(first: 2) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage } } }',
+      {},
+      { r0: { rows, count: 7 } },
+    );
+    expect(calls).toEqual([[orgId, 3]]);
+    expect(result).toEqual({ data: { incidents: { totalCount: 7, nodes: [{ id: 'A' }, { id: 'B' }], pageInfo: { hasNextPage: true, hasPreviousPage: false } } } });
+  });
+
+  it('declines arguments it does not handle, so the general path answers them', async () => {
+    for (const [query, variables] of [
+      ['query($n: Int) { incidents(first: $n) { totalCount } }', { n: 0 }],
+      ['query($n: Int) { incidents(first: $n) { totalCount } }', { n: 101 }],
+      ['query($n: Int) { incidents(first: $n) { totalCount } }', { n: 'many' }],
+      ['query($a: String) { incidents(after: $a) { totalCount } }', { a: 'x' }],
+      ['{ incidents(last: 2) { totalCount } }', {}],
+      ['{ incidents(orderBy: { field: NUMBER }) { totalCount } }', {}],
+      ['query($id: ID!) { incident(id: $id, asOf: "2026-01-01T00:00:00Z") { title } }', { id: 'x' }],
+    ] as const) {
+      const plan = compileReadPlan(schema, parse(query), undefined)!;
+      expect(plan).not.toBeNull();
+      const result = await runReadPlan(plan, schema, async () => { throw new Error('must not run'); }, orgId, variables);
+      expect(result).toBeNull();
+    }
+  });
+});
