@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Incident, PrismaClient } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type {
@@ -54,8 +54,7 @@ interface TimelineEntryDraft {
 async function writeTimeline(
   tx: Tx,
   actor: Actor,
-  /** `onNoStatusPage`: known to be published nowhere (a new incident without pages), so the outbox has nobody to tell. */
-  incident: { id: string; orgId: string; onNoStatusPage?: boolean },
+  incident: { id: string; orgId: string },
   lastSequence: number,
   entries: TimelineEntryDraft[],
   events: GatewayEvent[],
@@ -80,14 +79,24 @@ async function writeTimeline(
       select: { id: true, postedAt: true },
     });
     ids.push(row.id);
-    // The outbox row commits with the entry or not at all (services/notifications.ts).
-    if (entry.notifySubscribers && !incident.onNoStatusPage) await enqueueNotifications(tx, incident.orgId, incident.id, { ...entry, id: row.id, postedAt: row.postedAt });
-    events.push({
-      channel: 'incident.timeline',
-      event: { orgId: incident.orgId, incidentId: incident.id, updateId: row.id, sequence },
-    });
+    await announceEntry(tx, incident, { ...entry, ...row, sequence }, events);
   }
   return ids;
+}
+
+/** What follows a written entry: its outbox rows, committed with it or not at all (services/notifications.ts), and its live event. */
+async function announceEntry(
+  tx: Tx,
+  /** `onNoStatusPage`: known to be published nowhere (a new incident without pages), so the outbox has nobody to tell. */
+  incident: { id: string; orgId: string; onNoStatusPage?: boolean },
+  entry: TimelineEntryDraft & { id: string; sequence: number; postedAt: Date },
+  events: GatewayEvent[],
+): Promise<void> {
+  if (entry.notifySubscribers && !incident.onNoStatusPage) await enqueueNotifications(tx, incident.orgId, incident.id, entry);
+  events.push({
+    channel: 'incident.timeline',
+    event: { orgId: incident.orgId, incidentId: incident.id, updateId: entry.id, sequence: entry.sequence },
+  });
 }
 
 function changedEvent(
@@ -206,10 +215,13 @@ async function linkComponents(
   await tx.incidentComponent.createMany({
     data: plan.recorded.map((entry, position) => ({ incidentId, componentId: entry.componentId, status: entry.status, position })),
   });
-  if (applyStatuses) {
-    for (const entry of statusChangesOf(plan)) await setComponentStatusInTx(tx, orgId, entry.componentId, entry.status, events);
-  }
+  if (applyStatuses) await applyComponentStatuses(tx, orgId, plan, events);
   return plan.recorded.map((entry) => entry.status);
+}
+
+/** Gives the components the statuses the plan records for them. */
+async function applyComponentStatuses(tx: Tx, orgId: string, plan: ComponentPlan, events: GatewayEvent[]): Promise<void> {
+  for (const entry of statusChangesOf(plan)) await setComponentStatusInTx(tx, orgId, entry.componentId, entry.status, events);
 }
 
 /** Changes a component's own status, keeps its history, and announces it. */
@@ -295,6 +307,63 @@ function requestHash(value: unknown): string {
     .digest('hex');
 }
 
+/** A new incident as createIncident decided it; the database adds its number, version 1 and the defaults. */
+type NewIncident = Pick<
+  Incident,
+  | 'id' | 'orgId' | 'title' | 'description' | 'kind' | 'status' | 'severity' | 'impact' | 'impactOverride' | 'ownerId'
+  | 'escalationPolicyId' | 'tags' | 'source' | 'externalRef' | 'createdByKeyId' | 'createdByName' | 'startedAt'
+  | 'resolvedAt' | 'scheduledFor' | 'scheduledUntil' | 'createdAt'
+>;
+
+type CreatedEntry = TimelineEntryDraft & { id: string; sequence: number; postedAt: Date };
+
+/** A timestamp parameter: UTC, as the columns hold it. */
+function utc(date: Date | null): string | null {
+  return date?.toISOString() ?? null;
+}
+
+/**
+ * Writes a new incident in one statement (one round trip instead of one per table): takes the
+ * org's next number, inserts the incident, its components in input order and its first timeline
+ * entry. Returns the incident row as stored.
+ */
+async function insertIncident(tx: Tx, incident: NewIncident, components: ComponentPlan['recorded'], entry: CreatedEntry) {
+  const [row] = await tx.$queryRaw<Incident[]>`
+    WITH numbered AS (
+      UPDATE "Organization" SET "nextIncidentNumber" = "nextIncidentNumber" + 1
+      WHERE "id" = ${incident.orgId}::uuid RETURNING "nextIncidentNumber" - 1 AS "number"
+    ), incident AS (
+      INSERT INTO "Incident" (
+        "id", "orgId", "number", "title", "description", "kind", "status", "severity", "impact", "impactOverride",
+        "ownerId", "escalationPolicyId", "tags", "source", "externalRef", "lastUpdateSequence", "createdByKeyId",
+        "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt"
+      ) VALUES (
+        ${incident.id}::uuid, ${incident.orgId}::uuid, (SELECT "number" FROM numbered), ${incident.title}, ${incident.description},
+        ${incident.kind}::"IncidentKind", ${incident.status}::"IncidentStatus", ${incident.severity}::"IncidentSeverity",
+        ${incident.impact}::"IncidentImpact", ${incident.impactOverride}::"IncidentImpact", ${incident.ownerId}::uuid,
+        ${incident.escalationPolicyId}::uuid, ${incident.tags}::text[], ${incident.source}, ${incident.externalRef}, ${entry.sequence},
+        ${incident.createdByKeyId}::uuid, ${incident.createdByName}, ${utc(incident.startedAt)}::timestamp(3),
+        ${utc(incident.resolvedAt)}::timestamp(3), ${utc(incident.scheduledFor)}::timestamp(3),
+        ${utc(incident.scheduledUntil)}::timestamp(3), ${utc(incident.createdAt)}::timestamp(3), ${utc(incident.createdAt)}::timestamp(3)
+      ) RETURNING *
+    ), links AS (
+      INSERT INTO "IncidentComponent" ("incidentId", "componentId", "status", "position")
+      SELECT ${incident.id}::uuid, link."componentId", link."status", link."position" - 1
+      FROM unnest(${components.map((link) => link.componentId)}::uuid[], ${components.map((link) => link.status)}::text[]::"ComponentStatus"[])
+        WITH ORDINALITY AS link("componentId", "status", "position")
+    ), entry AS (
+      INSERT INTO "IncidentUpdate" (
+        "id", "orgId", "incidentId", "sequence", "kind", "status", "body", "notifySubscribers", "postedByKeyId", "postedByName", "postedAt"
+      ) VALUES (
+        ${entry.id}::uuid, ${incident.orgId}::uuid, ${incident.id}::uuid, ${entry.sequence}, ${entry.kind}::"TimelineEntryKind",
+        ${entry.status}::"IncidentStatus", ${entry.body}, ${entry.notifySubscribers ?? false}, ${incident.createdByKeyId}::uuid,
+        ${incident.createdByName}, ${utc(entry.postedAt)}::timestamp(3)
+      )
+    )
+    SELECT * FROM incident`;
+  return { incident: row, entry };
+}
+
 /** An earlier createIncident with the same key: its incident, or a conflict when the input differs. */
 async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string): Promise<string | null> {
   const record = await tx.idempotencyRecord.findUnique({ where: { orgId_operation_key: { orgId, operation: 'createIncident', key } } });
@@ -346,23 +415,19 @@ export async function createIncident(
       if (problems.length > 0) throw new Rejection(problems);
       const plan = planComponents(components ?? [], current);
 
-      const org = await tx.organization.update({
-        where: { id: orgId },
-        data: { nextIncidentNumber: { increment: 1 } },
-        select: { nextIncidentNumber: true },
-      });
-      const startedAt = fields.startedAt ?? now;
-      const incident = await tx.incident.create({
-        data: {
+      const created: TimelineEntryDraft = { kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers };
+      const { incident, entry } = await insertIncident(
+        tx,
+        {
+          id: randomUUID(),
           orgId,
-          number: org.nextIncidentNumber - 1,
           title: fields.title,
           description: fields.description,
           kind: fields.kind,
           status: fields.status,
           severity: fields.severity,
           impactOverride: fields.impactOverride,
-          impact: fields.impactOverride ?? deriveImpact(plan.recorded.map((entry) => entry.status)),
+          impact: fields.impactOverride ?? deriveImpact(plan.recorded.map((link) => link.status)),
           ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null,
           escalationPolicyId: fromSchedule?.escalationPolicyId ?? null,
           tags: fields.tags,
@@ -370,21 +435,21 @@ export async function createIncident(
           externalRef: fields.externalRef,
           createdByKeyId: actor.keyId,
           createdByName: actor.keyName,
-          startedAt,
+          startedAt: fields.startedAt ?? now,
           resolvedAt: setsResolvedAtOnCreate(fields.status) ? now : null,
           scheduledFor: fields.scheduledFor,
           scheduledUntil: fields.scheduledUntil,
-          lastUpdateSequence: 1,
+          createdAt: now,
         },
-      });
-      await linkComponents(tx, orgId, incident.id, plan, isOpenStatus(fields.status), events);
+        plan.recorded,
+        { ...created, id: randomUUID(), sequence: 1, postedAt: now },
+      );
+      if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, events);
       const published = statusPageIds !== undefined && statusPageIds.length > 0;
       if (published) {
         await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
       }
-      await writeTimeline(tx, actor, { ...incident, onNoStatusPage: !published }, 0, [
-        { kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers },
-      ], events);
+      await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
       if (fields.idempotencyKey) {
         await tx.idempotencyRecord.create({
           data: { orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
