@@ -18,7 +18,8 @@ import type { RecordedChange } from '../domain/history.js';
 import { enqueueNotifications } from './notifications.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
-import { inTransaction, reject, Rejection, type Actor, type Outcome, type Tx } from './transaction.js';
+import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type RunSql, type Tx } from './transaction.js';
+import { databaseOf } from '../db/client.js';
 import { scheduleSpecOf, scheduleSpecInclude } from './schedules.js';
 
 /** A component named in an input: `status` null means "record its current status". */
@@ -93,10 +94,11 @@ async function announceEntry(
   events: GatewayEvent[],
 ): Promise<void> {
   if (entry.notifySubscribers && !incident.onNoStatusPage) await enqueueNotifications(tx, incident.orgId, incident.id, entry);
-  events.push({
-    channel: 'incident.timeline',
-    event: { orgId: incident.orgId, incidentId: incident.id, updateId: entry.id, sequence: entry.sequence },
-  });
+  events.push(timelineEvent(incident, entry));
+}
+
+function timelineEvent(incident: { id: string; orgId: string }, entry: { id: string; sequence: number }): GatewayEvent {
+  return { channel: 'incident.timeline', event: { orgId: incident.orgId, incidentId: incident.id, updateId: entry.id, sequence: entry.sequence } };
 }
 
 function changedEvent(
@@ -134,14 +136,16 @@ async function findIncident(tx: Tx, orgId: string, id: string | null, field: str
  * one a status update takes (NO KEY UPDATE): it leaves foreign-key checks (KEY SHARE) free, so a
  * transaction that links the component while holding another row this one waits for cannot deadlock with it.
  */
-async function lockComponents(tx: Tx, orgId: string, componentIds: readonly string[]): Promise<Map<string, ComponentStatus>> {
+async function lockComponents(sql: RunSql, orgId: string, componentIds: readonly string[]): Promise<Map<string, ComponentStatus>> {
   const ids = [...new Set(componentIds)].filter(isUuid).sort();
   if (ids.length === 0) return new Map();
-  const rows = await tx.$queryRaw<{ id: string; status: ComponentStatus }[]>`
-    SELECT "id", "status"::text AS "status" FROM "Component"
-    WHERE "orgId" = ${orgId}::uuid AND "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR NO KEY UPDATE`;
+  const rows = await sql<{ id: string; status: ComponentStatus }>(LOCK_COMPONENTS, [orgId, ids]);
   return new Map(rows.map((row) => [row.id, row.status]));
 }
+
+const LOCK_COMPONENTS = `
+  SELECT "id", "status"::text AS "status" FROM "Component"
+  WHERE "orgId" = $1::uuid AND "id" = ANY($2::uuid[]) ORDER BY "id" FOR NO KEY UPDATE`;
 
 /** Every component id that `componentIds`/`components` name. */
 function componentIdsOf(refs: ComponentRefsInput): string[] {
@@ -192,6 +196,12 @@ function planComponents(choices: ComponentChoice[], current: ReadonlyMap<string,
     status: choice.status ?? current.get(choice.componentId) ?? 'OPERATIONAL',
   }));
   return { recorded, current };
+}
+
+/** Checks, locks and plans what `componentIds`/`components` name, for a new incident. */
+async function planComponentRefs(sql: RunSql, orgId: string, refs: ComponentRefsInput): Promise<ComponentPlan> {
+  const current = await lockComponents(sql, orgId, componentIdsOf(refs));
+  return planComponents(checkComponentChoices(refs, current), current);
 }
 
 /** Components whose own status the plan changes when it is applied. */
@@ -249,7 +259,7 @@ async function releaseComponents(
   events: GatewayEvent[],
 ): Promise<void> {
   if (componentIds.length === 0) return;
-  const current = await lockComponents(tx, orgId, componentIds);
+  const current = await lockComponents(sqlOf(tx), orgId, componentIds);
   const holders = await tx.incidentComponent.findMany({
     where: {
       componentId: { in: componentIds },
@@ -307,7 +317,7 @@ function requestHash(value: unknown): string {
     .digest('hex');
 }
 
-/** A new incident as createIncident decided it; the database adds its number, version 1 and the defaults. */
+/** A new incident as createIncident decides it; insertIncident adds its number and the rest of a new row. */
 type NewIncident = Pick<
   Incident,
   | 'id' | 'orgId' | 'title' | 'description' | 'kind' | 'status' | 'severity' | 'impact' | 'impactOverride' | 'ownerId'
@@ -317,6 +327,41 @@ type NewIncident = Pick<
 
 type CreatedEntry = TimelineEntryDraft & { id: string; sequence: number; postedAt: Date };
 
+function newIncident(
+  actor: Actor,
+  fields: CheckedCreateIncident,
+  plan: ComponentPlan,
+  owner: { ownerId: string | null; escalationPolicyId: string | null },
+  now: Date,
+): NewIncident {
+  return {
+    id: randomUUID(),
+    orgId: actor.orgId,
+    title: fields.title,
+    description: fields.description,
+    kind: fields.kind,
+    status: fields.status,
+    severity: fields.severity,
+    impactOverride: fields.impactOverride,
+    impact: fields.impactOverride ?? deriveImpact(plan.recorded.map((link) => link.status)),
+    ...owner,
+    tags: fields.tags,
+    source: fields.source,
+    externalRef: fields.externalRef,
+    createdByKeyId: actor.keyId,
+    createdByName: actor.keyName,
+    startedAt: fields.startedAt ?? now,
+    resolvedAt: setsResolvedAtOnCreate(fields.status) ? now : null,
+    scheduledFor: fields.scheduledFor,
+    scheduledUntil: fields.scheduledUntil,
+    createdAt: now,
+  };
+}
+
+function createdEntry(fields: CheckedCreateIncident & { notifySubscribers: boolean }, now: Date): CreatedEntry {
+  return { id: randomUUID(), sequence: 1, kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers, postedAt: now };
+}
+
 /** A timestamp parameter: UTC, as the columns hold it. */
 function utc(date: Date | null): string | null {
   return date?.toISOString() ?? null;
@@ -325,44 +370,82 @@ function utc(date: Date | null): string | null {
 /**
  * Writes a new incident in one statement (one round trip instead of one per table): takes the
  * org's next number, inserts the incident, its components in input order and its first timeline
- * entry. Returns the incident row as stored.
+ * entry. Returns the incident row as stored (columns not given take the defaults of a new incident).
  */
-async function insertIncident(tx: Tx, incident: NewIncident, components: ComponentPlan['recorded'], entry: CreatedEntry) {
-  const [row] = await tx.$queryRaw<Incident[]>`
-    WITH numbered AS (
-      UPDATE "Organization" SET "nextIncidentNumber" = "nextIncidentNumber" + 1
-      WHERE "id" = ${incident.orgId}::uuid RETURNING "nextIncidentNumber" - 1 AS "number"
-    ), incident AS (
-      INSERT INTO "Incident" (
-        "id", "orgId", "number", "title", "description", "kind", "status", "severity", "impact", "impactOverride",
-        "ownerId", "escalationPolicyId", "tags", "source", "externalRef", "lastUpdateSequence", "createdByKeyId",
-        "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt"
-      ) VALUES (
-        ${incident.id}::uuid, ${incident.orgId}::uuid, (SELECT "number" FROM numbered), ${incident.title}, ${incident.description},
-        ${incident.kind}::"IncidentKind", ${incident.status}::"IncidentStatus", ${incident.severity}::"IncidentSeverity",
-        ${incident.impact}::"IncidentImpact", ${incident.impactOverride}::"IncidentImpact", ${incident.ownerId}::uuid,
-        ${incident.escalationPolicyId}::uuid, ${incident.tags}::text[], ${incident.source}, ${incident.externalRef}, ${entry.sequence},
-        ${incident.createdByKeyId}::uuid, ${incident.createdByName}, ${utc(incident.startedAt)}::timestamp(3),
-        ${utc(incident.resolvedAt)}::timestamp(3), ${utc(incident.scheduledFor)}::timestamp(3),
-        ${utc(incident.scheduledUntil)}::timestamp(3), ${utc(incident.createdAt)}::timestamp(3), ${utc(incident.createdAt)}::timestamp(3)
-      ) RETURNING *
-    ), links AS (
-      INSERT INTO "IncidentComponent" ("incidentId", "componentId", "status", "position")
-      SELECT ${incident.id}::uuid, link."componentId", link."status", link."position" - 1
-      FROM unnest(${components.map((link) => link.componentId)}::uuid[], ${components.map((link) => link.status)}::text[]::"ComponentStatus"[])
-        WITH ORDINALITY AS link("componentId", "status", "position")
-    ), entry AS (
-      INSERT INTO "IncidentUpdate" (
-        "id", "orgId", "incidentId", "sequence", "kind", "status", "body", "notifySubscribers", "postedByKeyId", "postedByName", "postedAt"
-      ) VALUES (
-        ${entry.id}::uuid, ${incident.orgId}::uuid, ${incident.id}::uuid, ${entry.sequence}, ${entry.kind}::"TimelineEntryKind",
-        ${entry.status}::"IncidentStatus", ${entry.body}, ${entry.notifySubscribers ?? false}, ${incident.createdByKeyId}::uuid,
-        ${incident.createdByName}, ${utc(entry.postedAt)}::timestamp(3)
-      )
-    )
-    SELECT * FROM incident`;
+async function insertIncident(sql: RunSql, incident: NewIncident, components: ComponentPlan['recorded'], entry: CreatedEntry) {
+  const [{ number }] = await sql<{ number: number }>(INSERT_INCIDENT, [
+    incident.orgId,
+    incident.id,
+    incident.title,
+    incident.description,
+    incident.kind,
+    incident.status,
+    incident.severity,
+    incident.impact,
+    incident.impactOverride,
+    incident.ownerId,
+    incident.escalationPolicyId,
+    incident.tags,
+    incident.source,
+    incident.externalRef,
+    entry.sequence,
+    incident.createdByKeyId,
+    incident.createdByName,
+    utc(incident.startedAt),
+    utc(incident.resolvedAt),
+    utc(incident.scheduledFor),
+    utc(incident.scheduledUntil),
+    utc(incident.createdAt),
+    components.map((link) => link.componentId),
+    components.map((link) => link.status),
+    entry.id,
+    entry.kind,
+    entry.status,
+    entry.body,
+    entry.notifySubscribers ?? false,
+    utc(entry.postedAt),
+  ]);
+  const row: Incident = {
+    ...incident,
+    number,
+    autoCreated: false,
+    reopenCount: 0,
+    version: 1,
+    lastUpdateSequence: entry.sequence,
+    acknowledgedAt: null,
+    updatedAt: incident.createdAt,
+  };
   return { incident: row, entry };
 }
+
+const INSERT_INCIDENT = `
+  WITH numbered AS (
+    UPDATE "Organization" SET "nextIncidentNumber" = "nextIncidentNumber" + 1
+    WHERE "id" = $1::uuid RETURNING "nextIncidentNumber" - 1 AS "number"
+  ), incident AS (
+    INSERT INTO "Incident" (
+      "id", "orgId", "number", "title", "description", "kind", "status", "severity", "impact", "impactOverride",
+      "ownerId", "escalationPolicyId", "tags", "source", "externalRef", "lastUpdateSequence", "createdByKeyId",
+      "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt"
+    ) VALUES (
+      $2::uuid, $1::uuid, (SELECT "number" FROM numbered), $3::text, $4::text, $5::text::"IncidentKind",
+      $6::text::"IncidentStatus", $7::text::"IncidentSeverity", $8::text::"IncidentImpact", $9::text::"IncidentImpact",
+      $10::uuid, $11::uuid, $12::text[], $13::text, $14::text, $15::int, $16::uuid, $17::text, $18::timestamp(3),
+      $19::timestamp(3), $20::timestamp(3), $21::timestamp(3), $22::timestamp(3), $22::timestamp(3)
+    ) RETURNING "number"
+  ), links AS (
+    INSERT INTO "IncidentComponent" ("incidentId", "componentId", "status", "position")
+    SELECT $2::uuid, link."componentId", link."status"::"ComponentStatus", link."position" - 1
+    FROM unnest($23::uuid[], $24::text[]) WITH ORDINALITY AS link("componentId", "status", "position")
+  ), entry AS (
+    INSERT INTO "IncidentUpdate" (
+      "id", "orgId", "incidentId", "sequence", "kind", "status", "body", "notifySubscribers", "postedByKeyId", "postedByName", "postedAt"
+    ) VALUES (
+      $25::uuid, $1::uuid, $2::uuid, $15::int, $26::text::"TimelineEntryKind", $27::text::"IncidentStatus", $28::text, $29::boolean,
+      $16::uuid, $17::text, $30::timestamp(3)
+    )
+  )
+  SELECT "number" FROM incident`;
 
 /** An earlier createIncident with the same key: its incident, or a conflict when the input differs. */
 async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string): Promise<string | null> {
@@ -380,12 +463,38 @@ async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string
   return incident?.id ?? null;
 }
 
+/**
+ * Input that needs nothing but the incident, its components and its first entry (no idempotency
+ * key, owner, schedule, status pages or component statuses to apply): the common case, written as
+ * plain SQL on the driver. Anything more goes through Prisma's transaction.
+ */
+function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs): boolean {
+  return (
+    !fields.idempotencyKey &&
+    refs.ownerId == null &&
+    !refs.ownerScheduleId &&
+    (refs.statusPageIds ?? []).length === 0 &&
+    !((refs.withStatus ?? []).length > 0 && isOpenStatus(fields.status))
+  );
+}
+
+const NO_OWNER = { ownerId: null, escalationPolicyId: null };
+
 export async function createIncident(
   prisma: PrismaClient,
   actor: Actor,
   fields: CheckedCreateIncident & { notifySubscribers: boolean },
   refs: CreateIncidentRefs,
 ): Promise<Outcome<{ incidentId: string; incident?: Incident }>> {
+  if (isPlainCreate(fields, refs)) {
+    return inDriverTransaction(databaseOf(prisma), async (sql, events) => {
+      const now = new Date();
+      const plan = await planComponentRefs(sql, actor.orgId, refs);
+      const { incident, entry } = await insertIncident(sql, newIncident(actor, fields, plan, NO_OWNER, now), plan.recorded, createdEntry(fields, now));
+      events.push(timelineEvent(incident, entry), changedEvent('CREATED', incident));
+      return { incidentId: incident.id, incident };
+    });
+  }
   const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
   const attempt = () =>
     inTransaction(prisma, async (tx, events) => {
@@ -409,41 +518,12 @@ export async function createIncident(
       const fromSchedule = refs.ownerScheduleId
         ? await collect(() => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
         : undefined;
-      const current = await lockComponents(tx, orgId, componentIdsOf(refs));
-      const components = await collect(async () => checkComponentChoices(refs, current));
+      const plan = await collect(() => planComponentRefs(sqlOf(tx), orgId, refs));
       const statusPageIds = await collect(() => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
-      if (problems.length > 0) throw new Rejection(problems);
-      const plan = planComponents(components ?? [], current);
+      if (problems.length > 0 || !plan) throw new Rejection(problems);
 
-      const created: TimelineEntryDraft = { kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers };
-      const { incident, entry } = await insertIncident(
-        tx,
-        {
-          id: randomUUID(),
-          orgId,
-          title: fields.title,
-          description: fields.description,
-          kind: fields.kind,
-          status: fields.status,
-          severity: fields.severity,
-          impactOverride: fields.impactOverride,
-          impact: fields.impactOverride ?? deriveImpact(plan.recorded.map((link) => link.status)),
-          ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null,
-          escalationPolicyId: fromSchedule?.escalationPolicyId ?? null,
-          tags: fields.tags,
-          source: fields.source,
-          externalRef: fields.externalRef,
-          createdByKeyId: actor.keyId,
-          createdByName: actor.keyName,
-          startedAt: fields.startedAt ?? now,
-          resolvedAt: setsResolvedAtOnCreate(fields.status) ? now : null,
-          scheduledFor: fields.scheduledFor,
-          scheduledUntil: fields.scheduledUntil,
-          createdAt: now,
-        },
-        plan.recorded,
-        { ...created, id: randomUUID(), sequence: 1, postedAt: now },
-      );
+      const owner = { ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null, escalationPolicyId: fromSchedule?.escalationPolicyId ?? null };
+      const { incident, entry } = await insertIncident(sqlOf(tx), newIncident(actor, fields, plan, owner, now), plan.recorded, createdEntry(fields, now));
       if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, events);
       const published = statusPageIds !== undefined && statusPageIds.length > 0;
       if (published) {
@@ -664,7 +744,7 @@ export function setIncidentComponents(prisma: PrismaClient, actor: Actor, id: st
       select: { componentId: true, status: true },
     });
     // Everything this call may touch, locked at once (releaseComponents then holds it already).
-    const current = await lockComponents(tx, actor.orgId, [...componentIdsOf(refs), ...before.map((row) => row.componentId)]);
+    const current = await lockComponents(sqlOf(tx), actor.orgId, [...componentIdsOf(refs), ...before.map((row) => row.componentId)]);
     const choices = checkComponentChoices(refs, current);
     const plan = planComponents(choices, current);
     const open = isOpenStatus(incident.status);

@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { UserError } from '../domain/validation.js';
 import type { GatewayEvent } from '../realtime/events.js';
+import type { Database } from '../db/client.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -28,13 +29,27 @@ export function reject(code: UserError['code'], field: string[] | null, message:
  * Runs one write as one transaction. Work that finds a problem throws a Rejection: nothing is
  * written and the caller gets userErrors. Events are returned only once the commit succeeded.
  */
-export async function inTransaction<T>(
-  prisma: PrismaClient,
-  work: (tx: Tx, events: GatewayEvent[]) => Promise<T>,
-): Promise<Outcome<T>> {
+export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx, events: GatewayEvent[]) => Promise<T>): Promise<Outcome<T>> {
+  return outcomeOf((events) => prisma.$transaction((tx) => work(tx, events), { maxWait: 10_000, timeout: 20_000 }));
+}
+
+/** One SQL statement in the current transaction, whichever runs it: Prisma's interactive one or the driver's. */
+export type RunSql = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
+
+/** Statements of a Prisma transaction as RunSql, for SQL shared with inDriverTransaction. */
+export function sqlOf(tx: Tx): RunSql {
+  return <Row>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<Row[]>(sql, ...params);
+}
+
+/** inTransaction for work that is plain SQL only: on the driver, at a fraction of Prisma's cost (Database.transaction). */
+export function inDriverTransaction<T>(db: Database, work: (sql: RunSql, events: GatewayEvent[]) => Promise<T>): Promise<Outcome<T>> {
+  return outcomeOf((events) => db.transaction((query) => work(query, events)));
+}
+
+async function outcomeOf<T>(run: (events: GatewayEvent[]) => Promise<T>): Promise<Outcome<T>> {
   const events: GatewayEvent[] = [];
   try {
-    const value = await prisma.$transaction((tx) => work(tx, events), { maxWait: 10_000, timeout: 20_000 });
+    const value = await run(events);
     return { ok: true, value, events };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, errors: error.errors };

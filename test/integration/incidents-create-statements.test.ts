@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { createComponent, ok, type TestOrg } from './incidents-fixtures.js';
+import { createComponent, createUser, ok, type TestOrg } from './incidents-fixtures.js';
 
 /** The bench's W3 operation (bench/workloads.ts): scalars of the incident only. */
 const CREATE = `mutation ($input: CreateIncidentInput!) {
@@ -67,11 +67,16 @@ describe.each(backends)('createIncident statements on %s', (backend) => {
       startedAt: '2025-01-02T03:04:05.678Z',
       componentIds: componentIds.slice(0, 3),
     };
-    const written = await ok(gateway, org.key, `mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { ${scalars} } } }`, { input });
-    const incident = written.createIncident.incident;
-    const read = await ok(gateway, org.key, `query ($id: ID!) { incident(id: $id) { ${scalars} } }`, { id: incident.id });
-    expect(incident).toEqual(read.incident);
-    expect(incident).toMatchObject({ status: 'RESOLVED', impact: 'MINOR', tags: ['db', 'eu'], source: 'IMPORT', startedAt: input.startedAt, version: 1 });
+    // Plain input goes straight to the driver; an owner takes Prisma's transaction: both answer the row they wrote.
+    for (const extra of [{}, { ownerId: await createUser(gateway, org.orgId, 'Owner') }]) {
+      const written = await ok(gateway, org.key, `mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { ${scalars} } } }`, {
+        input: { ...input, ...extra },
+      });
+      const incident = written.createIncident.incident;
+      const read = await ok(gateway, org.key, `query ($id: ID!) { incident(id: $id) { ${scalars} } }`, { id: incident.id });
+      expect(incident).toEqual(read.incident);
+      expect(incident).toMatchObject({ status: 'RESOLVED', impact: 'MINOR', tags: ['db', 'eu'], source: 'IMPORT', startedAt: input.startedAt, version: 1 });
+    }
   });
 
   it('costs the same statements for 2 and 10 components', async () => {
