@@ -83,6 +83,33 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     expect((await subscription.next()).data?.incidentTimeline).toEqual({ sequence: 5, cursor: '5', kind: 'MESSAGE', body: 'four' });
   });
 
+  it('costs the same statements per update for each selection once as for many subscribers of each, each receiving its own', async () => {
+    const incidentId = await createIncident('Fan-out');
+    const selections = ['body kind incident { title }', 'sequence body'];
+    const statementsWith = async (subscribers: number) => {
+      const before = await pubsubListeners(gateway);
+      const streams = Array.from({ length: subscribers }, (_, index) =>
+        connect(key).subscribe(`subscription ($id: ID!) { incidentTimeline(incidentId: $id) { ${selections[index % selections.length]} } }`, { id: incidentId }),
+      );
+      const received = streams.map((stream) => stream.next());
+      await untilListeners(gateway, before + subscribers);
+      const { result, statements } = await gateway.statementsDuring(async () => {
+        await post(incidentId, `to ${subscribers}`);
+        return Promise.all(received);
+      });
+      // The timeline and incident reads; the notification worker may poll its outbox meanwhile.
+      return { result, statements: statements.map((statement) => statement.sql).filter((sql) => /"public"\."Incident(Update)?"/.test(sql)) };
+    };
+    const once = await statementsWith(2);
+    const many = await statementsWith(8);
+    expect(many.statements).toEqual(once.statements);
+    expect(many.result).toEqual(
+      Array.from({ length: 8 }, (_, index) => ({
+        data: { incidentTimeline: index % 2 === 0 ? { body: 'to 8', kind: 'MESSAGE', incident: { title: 'Fan-out' } } : { sequence: 3, body: 'to 8' } },
+      })),
+    );
+  });
+
   it('has no gap and no duplicate when entries are written while subscribers switch from replay to live', async () => {
     const incidentId = await createIncident('Busy');
     const ws = connect(key);
