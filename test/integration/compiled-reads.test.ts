@@ -147,6 +147,10 @@ describe.each(backends)('compiled reads on %s', (backend) => {
     expect(pages.data.page.pageInfo.hasNextPage).toBe(true);
     await sameOnBothPaths(`{ incidents(first: 100) { nodes { ${INCIDENT_SELECTION} } } }`);
     await sameOnBothPaths(`{ incidents(first: 4) { pageInfo { hasNextPage endCursor } nodes { timeline { totalCount nodes { body } } } } }`);
+    // Connections that fetch no rows still follow the page-size rules.
+    await sameOnBothPaths(`{ incidents { totalCount } }`);
+    await sameOnBothPaths(`{ incidents(first: 3) { __typename } }`);
+    await sameOnBothPaths(`query($id: ID!) { incident(id: $id) { timeline { totalCount } } }`, { id: incidentIds[1] });
   });
 
   it('treats unknown, malformed and foreign ids as missing, like the general path', async () => {
@@ -163,6 +167,7 @@ describe.each(backends)('compiled reads on %s', (backend) => {
   it('leaves what it does not compile to the general path, errors included', async () => {
     const cases: [string, Record<string, unknown>?][] = [
       [`{ incidents(first: 0) { nodes { id } } }`],
+      [`{ incidents(first: 0) { totalCount } }`],
       [`query($n: Int) { incidents(first: $n) { nodes { id } } }`, { n: 101 }],
       [`query($id: ID!) { incident(id: $id) { timeline(first: 1000) { nodes { id } } } }`, { id: incidentIds[1] }],
       [`query($id: ID!) { incident(id: $id) { id } }`, {}],

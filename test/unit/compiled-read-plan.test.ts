@@ -73,6 +73,11 @@ describe('running a compiled read', () => {
     expect(result).toEqual({ data: { incidents: { totalCount: 7, nodes: [{ id: 'A' }, { id: 'B' }], pageInfo: { hasNextPage: true, hasPreviousPage: false } } } });
   });
 
+  it('binds only the parameters its statement uses', async () => {
+    const { calls } = await run('{ incidents { totalCount } }', {}, { r0: { count: 2 } });
+    expect(calls).toEqual([[orgId]]);
+  });
+
   it('declines arguments it does not handle, so the general path answers them', async () => {
     for (const [query, variables] of [
       ['query($n: Int) { incidents(first: $n) { totalCount } }', { n: 0 }],
@@ -80,6 +85,7 @@ describe('running a compiled read', () => {
       ['query($n: Int) { incidents(first: $n) { totalCount } }', { n: 'many' }],
       ['query($a: String) { incidents(after: $a) { totalCount } }', { a: 'x' }],
       ['{ incidents(last: 2) { totalCount } }', {}],
+      ['{ incidents(first: 500) { totalCount } }', {}],
       ['{ incidents(orderBy: { field: NUMBER }) { totalCount } }', {}],
       ['query($id: ID!) { incident(id: $id, asOf: "2026-01-01T00:00:00Z") { title } }', { id: 'x' }],
     ] as const) {

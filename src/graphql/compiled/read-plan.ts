@@ -35,6 +35,8 @@ export interface ReadPlan {
   /** The statement; $1 is the caller's organization, the others come from `params`. Null when no field needs the database. */
   sql: string | null;
   params: ParamSource[];
+  /** Argument rules whose values the statement does not need (e.g. `first` of a count-only connection). */
+  checks: ParamSource[];
   shape: (row: Record<string, unknown>, values: readonly unknown[]) => Record<string, unknown>;
 }
 
@@ -58,6 +60,7 @@ interface Build {
   schema: GraphQLSchema;
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   params: ParamSource[];
+  checks: ParamSource[];
   aliases: number;
 }
 
@@ -88,6 +91,7 @@ export async function runReadPlan(
 ): Promise<ExecutionResult | null> {
   const coerced = getVariableValues(schema, plan.operation.variableDefinitions ?? [], variables ?? {});
   if (coerced.errors) return null;
+  if (plan.checks.some((check) => check(coerced.coerced) === UNSUPPORTED)) return null;
   const values: unknown[] = [orgId];
   for (const source of plan.params) {
     const value = source(coerced.coerced);
@@ -107,7 +111,7 @@ export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, o
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
-  const build: Build = { schema, fragments, params: [], aliases: 0 };
+  const build: Build = { schema, fragments, params: [], checks: [], aliases: 0 };
   const fields = flatFields(operation.selectionSet, queryType, fragments);
   if (!fields) return null;
 
@@ -128,8 +132,11 @@ export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, o
   }
   return {
     operation,
-    sql: columns.length ? `SELECT ${columns.join(', ')}` : null,
+    // $1 is bound to every statement: one whose fields read no table (e.g. only a connection's
+    // __typename) must still name it, or PostgreSQL refuses the extra parameter.
+    sql: columns.length ? `SELECT ${columns.join(', ')} WHERE $1::uuid IS NOT NULL` : null,
     params: build.params,
+    checks: build.checks,
     shape: (row, values) => {
       const data: Record<string, unknown> = {};
       for (const root of roots) {
@@ -243,14 +250,14 @@ function compileConnection(
   const table = TABLES[relation.type]?.table;
   if (!isObjectType(connectionType) || !table) return null;
 
-  const limit = param(build, (variables) => {
+  /** The rows to fetch, first + 1; the same rules hold when no row is fetched (e.g. only totalCount). */
+  const limitOf: ParamSource = (variables) => {
     const args = argumentsOf(field, node, variables);
     if (!args || args.after != null || args.before != null || args.last != null || !acceptsArguments(args)) return UNSUPPORTED;
     const first = args.first ?? PAGE_SIZE_DEFAULT;
     if (typeof first !== 'number' || first < PAGE_SIZE_MIN || first > PAGE_SIZE_MAX) return UNSUPPORTED;
     return first + 1;
-  });
-  const limitIndex = build.params.length; // its position in the run-time values ($1 is the organization)
+  };
   const rowAlias = nextAlias(build);
   const rowParts = [`${rowAlias}."id"`];
   /** A node selection compiled into each row; reads it back from the row. */
@@ -298,19 +305,24 @@ function compileConnection(
   const where = (alias: string) => relation.join(parent, alias);
   const inner = nextAlias(build);
   const sqlParts: string[] = [];
+  let limitIndex = 0;
   if (wantsRows) {
+    const limit = param(build, limitOf);
+    limitIndex = build.params.length; // its position in the run-time values ($1 is the organization)
     sqlParts.push(
       `'rows', (SELECT coalesce(json_agg(json_build_array(${rowParts.join(', ')}) ORDER BY ${relation.orderBy(rowAlias, relation.direction)}), '[]'::json) ` +
         `FROM (SELECT * FROM "${table}" ${inner} WHERE ${where(inner)} ORDER BY ${relation.orderBy(inner, relation.direction)} LIMIT ${limit}::int) ${rowAlias})`,
     );
+  } else {
+    build.checks.push(limitOf);
   }
   if (wantsCount) sqlParts.push(`'count', (SELECT count(*) FROM "${table}" ${inner} WHERE ${where(inner)})`);
   return {
     sql: `json_build_object(${sqlParts.join(', ')})`,
     shape: (raw, values) => {
       const fetched = raw as { rows?: unknown[][]; count?: number };
-      const first = (values[limitIndex] as number) - 1;
       const rows = fetched.rows ?? [];
+      const first = wantsRows ? (values[limitIndex] as number) - 1 : rows.length;
       const hasNextPage = rows.length > first;
       return connection({ rows: hasNextPage ? rows.slice(0, first) : rows, hasNextPage, count: fetched.count ?? 0, values });
     },
