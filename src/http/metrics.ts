@@ -19,6 +19,11 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    httpInFlight: new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests received and not yet answered (a shutdown waits for them).',
+      registers: [registry],
+    }),
     graphqlOperations: new Counter({
       name: 'graphql_operations_total',
       help: 'GraphQL operations by type and outcome.',

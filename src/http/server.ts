@@ -227,10 +227,12 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   const responses = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     inFlight += 1;
+    metrics.httpInFlight.inc();
     responses.add(res);
     res.on('close', () => {
       responses.delete(res);
       inFlight -= 1;
+      metrics.httpInFlight.dec();
       if (inFlight === 0) idle?.();
     });
     handle(req, res).catch((error: unknown) => {

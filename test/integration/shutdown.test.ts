@@ -47,6 +47,10 @@ describe.each(backends)('graceful shutdown on %s', (backend) => {
     // Held in flight by its unfinished body, so the drain lasts until the test lets it finish.
     const held = slowRequest(running.graphqlUrl, key, JSON.stringify({ query: CREATE, variables: { title: 'held in flight' } }));
     await held.started;
+    // The gateway must have received it before the signal: its in-flight gauge counts it (and the scrape).
+    while (!/^http_requests_in_flight [2-9]/m.test(await (await fetch(`${running.url}/metrics`)).text())) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const burst = Array.from({ length: 20 }, (_, index) =>
       gql(running, key, CREATE, { title: `burst ${index}` }).catch((error: unknown) => ({ status: 0, error })),
     );
