@@ -211,6 +211,8 @@ describe.each(backends)('compiled reads on %s', (backend) => {
   it('treats unknown, malformed and foreign ids as missing, like the general path', async () => {
     const foreign = await sameOnBothPaths(`query($id: ID!) { incident(id: $id) { id title } }`, { id: quietIncidentId }, otherKey);
     expect(foreign.data.incident).toBeNull();
+    const foreignNumber = await sameOnBothPaths(`{ incidentByNumber(number: 1) { id } }`, undefined, otherKey);
+    expect(foreignNumber.data.incidentByNumber).toBeNull();
     for (const id of ['garbage', encodeGlobalID('Incident', 'not-a-uuid'), encodeGlobalID('User', '00000000-0000-4000-8000-000000000000')]) {
       const answer = await sameOnBothPaths(`query($id: ID!) { incident(id: $id) { id } }`, { id });
       expect(answer.data.incident).toBeNull();
@@ -242,6 +244,7 @@ describe.each(backends)('compiled reads on %s', (backend) => {
     const operation = fc.oneof(
       fc.tuple(INCIDENT, fc.integer({ min: 0, max: 3 })).map(([selection, index]) => ({ query: `query($id: ID!) { incident(id: $id) { ${selection} } }`, variables: { id: incidentIds[index] } })),
       connectionOf(INCIDENT, [1, 3, 5]).map((connection) => ({ query: `{ incidents${connection} }`, variables: undefined })),
+      fc.tuple(INCIDENT, fc.integer({ min: 0, max: 6 })).map(([selection, number]) => ({ query: `query($n: Int!) { incidentByNumber(number: $n) { ${selection} } }`, variables: { n: number } })),
     );
     await fc.assert(
       fc.asyncProperty(operation, async ({ query, variables }) => {

@@ -13,6 +13,7 @@ describe('which operations compiled reads take', () => {
     expect(compiles('{ a: incidents(first: 2) { totalCount } b: incidents { edges { cursor node { id } } pageInfo { endCursor } } }')).toBe(true);
     expect(compiles('{ incidents { nodes { ...F id ... on Node { id } } } } fragment F on Incident { id number }')).toBe(true);
     expect(compiles('query A { __typename } query B { incidents { totalCount } }', 'B')).toBe(true);
+    expect(compiles('{ incidentByNumber(number: 3) { title createdBy { name } } }')).toBe(true);
   });
 
   it('leaves everything else to the general path', () => {

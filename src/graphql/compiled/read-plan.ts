@@ -160,9 +160,11 @@ function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, n
         const incidentId = decodeId(String(args.id), 'Incident');
         return incidentId && isUuid(incidentId) ? incidentId : null;
       });
-      const alias = nextAlias(build);
-      const incident = compileObject(build, 'Incident', type, node, alias);
-      return incident && { sql: `(SELECT ${incident.sql} FROM "Incident" ${alias} WHERE ${alias}."id" = ${id}::uuid AND ${alias}."orgId" = $1::uuid)`, shape: nullable(incident.shape) };
+      return compileOneIncident(build, type, node, (alias) => `${alias}."id" = ${id}::uuid`);
+    }
+    case 'incidentByNumber': {
+      const number = param(build, (variables) => argumentsOf(field, node, variables)?.number ?? UNSUPPORTED);
+      return compileOneIncident(build, type, node, (alias) => `${alias}."number" = ${number}::int`);
     }
     case 'incidents':
       // The default order of `incidents`: newest startedAt first, ties by id.
@@ -176,6 +178,13 @@ function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, n
     default:
       return null;
   }
+}
+
+/** One incident of the caller's organization, or null. */
+function compileOneIncident(build: Build, type: GraphQLObjectType, node: FieldNode, where: (alias: string) => string): Compiled | null {
+  const alias = nextAlias(build);
+  const incident = compileObject(build, 'Incident', type, node, alias);
+  return incident && { sql: `(SELECT ${incident.sql} FROM "Incident" ${alias} WHERE ${where(alias)} AND ${alias}."orgId" = $1::uuid)`, shape: nullable(incident.shape) };
 }
 
 /** An object selection as one json_build_object over the row `alias` of its table. */
