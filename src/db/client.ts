@@ -91,7 +91,8 @@ async function openPostgres(
   // An idle connection the server dropped (restart, failover) is discarded and replaced on demand;
   // without a listener its 'error' would crash the process. Queries still report their own errors.
   pool.on('error', () => undefined);
-  const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
+  // adapter-pg hands the name to pg as it is: undefined (past the bound below) runs unnamed.
+  const adapter = new PrismaPg(pool, { statementNameGenerator: (query) => preparedStatementName(query) as string });
   const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) }));
   const runQuery: RunQuery = (sql, params) => pool.query({ name: preparedStatementName({ sql }), text: sql, values: params });
   const runTransaction: RunTransaction = async (work) => {
@@ -191,16 +192,18 @@ function withStatementReporter(
   return onStatement ? reportStatements(factory, onStatement) : factory;
 }
 
-// Named statements let each pooled connection parse and plan a query once. The name must be
-// stable for a given text (pg rejects one name reused with another text), hence a hash; the
-// memo keeps hashing off the hot path and is cleared when it grows past a bound.
+// Named statements let each pooled connection parse and plan a query once. pg and PostgreSQL keep
+// a named statement for the life of the connection, and texts vary with what clients select (the
+// fields and aliases of compiled reads, Prisma's column lists): only the first
+// MAX_NAMED_STATEMENTS distinct texts of the process get a name, later ones run unnamed, so a
+// client inventing selections cannot grow either side's memory. The name must be stable for a
+// given text (pg rejects one name reused with another text), hence a hash, memoized.
 const statementNames = new Map<string, string>();
-const MAX_MEMOIZED_STATEMENT_NAMES = 5000;
+const MAX_NAMED_STATEMENTS = 500;
 
-function preparedStatementName(query: Pick<SqlQuery, 'sql'>): string {
+function preparedStatementName(query: Pick<SqlQuery, 'sql'>): string | undefined {
   let name = statementNames.get(query.sql);
-  if (name === undefined) {
-    if (statementNames.size >= MAX_MEMOIZED_STATEMENT_NAMES) statementNames.clear();
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
     name = `prisma_${createHash('sha256').update(query.sql).digest('base64url').slice(0, 40)}`;
     statementNames.set(query.sql, name);
   }

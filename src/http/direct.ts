@@ -23,7 +23,6 @@ export interface DirectHandlerOptions<ServerContext extends Record<string, any>,
   responseHeaders: (request: object) => Record<string, string> | undefined;
 }
 
-const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
 const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 type RegularMediaType = (typeof REGULAR_MEDIA_TYPES)[number];
@@ -50,7 +49,7 @@ export function createDirectHandler<ServerContext extends Record<string, any>, U
   responseHeaders,
 }: DirectHandlerOptions<ServerContext, UserContext>) {
   return async function serveDirectly(req: IncomingMessage, res: ServerResponse, body: Buffer, serverContext: ServerContext): Promise<boolean> {
-    if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '') || req.headers.origin !== undefined) return false;
+    if (!isPlainJson(req.headers['content-type']) || req.headers.origin !== undefined) return false;
     const mediaType = acceptedMediaType(req.headers.accept);
     const params = mediaType && paramsOf(body);
     if (!params) return false;
@@ -86,10 +85,17 @@ export function createDirectHandler<ServerContext extends Record<string, any>, U
       result = { errors: [maskError(error, 'Unexpected error.') as GraphQLError] };
     }
     const response = processRegularResult(result, CAPTURING_FETCH_API, mediaType) as unknown as CapturedResponse;
-    res.writeHead(response.init.status ?? 200, { ...response.init.headers, ...responseHeaders(request) });
+    const length = response.body === null ? 0 : Buffer.byteLength(response.body);
+    res.writeHead(response.init.status ?? 200, { ...response.init.headers, ...responseHeaders(request), 'Content-Length': length });
     res.end(response.body);
     return true;
   };
+}
+
+/** `application/json`, with at most a utf-8 charset: Yoga matches the type case-sensitively and takes any parameters. */
+function isPlainJson(contentType: string | undefined): boolean {
+  if (contentType === 'application/json') return true;
+  return !!contentType?.startsWith('application/json;') && /^;\s*charset=utf-8\s*$/i.test(contentType.slice('application/json'.length));
 }
 
 function headerOf(req: IncomingMessage, name: string): string | null {

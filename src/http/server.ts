@@ -152,7 +152,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       revocableStreams,
       ...limits.plugins,
       useSharedSubscriptionEvents(),
-      ...(config.fastPaths.compiledReads ? [useCompiledReads(db)] : []),
+      ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger)] : []),
     ],
   });
 

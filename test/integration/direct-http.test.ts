@@ -8,7 +8,7 @@ import { backends, startTestGateway, type TestGateway } from '../support/gateway
  * answers must agree in status, body and the headers clients read.
  */
 
-const COMPARED_HEADERS = ['content-type', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
+const COMPARED_HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
 
 interface Answer {
   status: number;
@@ -85,6 +85,13 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
       const rejected = await sameBothWays(gateway, { query: 'mutation { createIncident(input: { title: "" }) { incident { id } userErrors { code field } } }', key: admin, accept });
       expect(rejected.body).toContain('INVALID_INPUT');
       await sameBothWays(gateway, { query: 'mutation { createIncident(input: { title: "x" }) { incident { id } } }', key: reader, accept });
+    }
+  });
+
+  it('takes only the content types Yoga reads as JSON', async () => {
+    // Yoga matches the media type exactly: these are 415 whichever path looks at them first.
+    for (const contentType of ['Application/JSON', 'application/json ; charset=utf-8']) {
+      expect((await send(gateway, { query: '{ __typename }', key: admin }, contentType)).status).toBe(415);
     }
   });
 

@@ -30,11 +30,17 @@ describe('which operations compiled reads take', () => {
     expect(compiles('{ incidents { nodes { x: title x: number } } }')).toBe(false);
     // An operation name that names nothing.
     expect(compiles('query A { __typename }', 'B')).toBe(false);
+    // A key that would set an object's prototype; more node selections than a SQL function takes.
+    expect(compiles('{ __proto__: incidents { totalCount } }')).toBe(false);
+    expect(compiles('{ incidents { edges { __proto__: cursor } } }')).toBe(false);
+    expect(compiles(`{ incidents { ${Array.from({ length: 100 }, (_, index) => `n${index}: nodes { id }`).join(' ')} } }`)).toBe(false);
+    expect(compiles(`{ incidents { ${Array.from({ length: 99 }, (_, index) => `n${index}: nodes { id }`).join(' ')} } }`)).toBe(true);
   });
 
-  it('compiles once per parsed document', () => {
-    const document = parse('{ incidents { totalCount } }');
-    expect(readPlanFor(schema, document, undefined)).toBe(readPlanFor(schema, document, undefined));
+  it('compiles once per parsed operation, and keeps nothing for names that match none', () => {
+    const document = parse('query A { incidents { totalCount } }');
+    expect(readPlanFor(schema, document, undefined)).toBe(readPlanFor(schema, document, 'A'));
+    expect(readPlanFor(schema, document, 'B')).toBeNull();
   });
 });
 

@@ -64,19 +64,20 @@ interface Build {
   aliases: number;
 }
 
-const MAX_JSON_OBJECT_KEYS = 50; // json_build_object takes at most 100 arguments
+/** PostgreSQL functions take at most 100 arguments: json_build_object one key and one value per field. */
+const MAX_FUNCTION_ARGUMENTS = 100;
+const MAX_JSON_OBJECT_KEYS = MAX_FUNCTION_ARGUMENTS / 2;
 
-const plans = new WeakMap<DocumentNode, Map<string, ReadPlan | null>>();
+const plans = new WeakMap<OperationDefinitionNode, ReadPlan | null>();
 
-/** The plan for an operation, compiled once per parsed document (Yoga caches documents by text). */
+/** The plan for an operation, compiled once per parsed operation (Yoga caches documents by text). */
 export function readPlanFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): ReadPlan | null {
-  let byName = plans.get(document);
-  if (!byName) plans.set(document, (byName = new Map()));
-  const key = operationName ?? '';
-  let plan = byName.get(key);
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  let plan = plans.get(operation);
   if (plan === undefined) {
     plan = compileReadPlan(schema, document, operationName);
-    byName.set(key, plan);
+    plans.set(operation, plan);
   }
   return plan;
 }
@@ -309,7 +310,8 @@ function compileConnection(
         return null;
     }
   });
-  if (!connection) return null;
+  // json_build_array takes at most 100 arguments: the id and one per node selection.
+  if (!connection || rowParts.length > MAX_FUNCTION_ARGUMENTS) return null;
 
   const where = (alias: string) => relation.join(parent, alias);
   const inner = nextAlias(build);

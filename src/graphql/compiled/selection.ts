@@ -4,8 +4,8 @@ import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLObjectTy
  * The fields a selection set asks of an object type, fragments flattened, in response order.
  * Null when that cannot be decided from the document alone, which sends the operation down the
  * general execution path: a directive (@include/@skip may depend on variables), a fragment on
- * another type, or one response key asked twice other than as the same scalar (graphql-js would
- * merge the two selections).
+ * another type, one response key asked twice other than as the same scalar (graphql-js would
+ * merge the two selections), or the key `__proto__`.
  */
 export function flatFields(
   selectionSet: SelectionSetNode,
@@ -22,6 +22,8 @@ export function flatFields(
       if (selection.directives?.length) return false;
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
+        // Assigned into plain objects, this key would set their prototype instead.
+        if (key === '__proto__') return false;
         const earlier = keys.get(key);
         if (earlier) {
           // The same scalar asked again (fragments often repeat `id`) adds nothing; anything else would need merging.
