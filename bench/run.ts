@@ -25,6 +25,7 @@ import { GATEWAY, PEER } from './workloads.js';
  *   BENCH_ONLY=W1,W2   run only these workloads (W4 is bench/fanout.ts, run after the others)
  *   BENCH_PROFILE=W2   instead: run the gateway under `node --cpu-prof` for that workload and summarize the profile
  *   BENCH_GATEWAY_ENV='{"LOG_LEVEL":"warn"}'   extra environment for the gateway
+ *   BENCH_RENDER_ONLY=1   measure nothing: write the table of results/latest.json into bench/README.md again
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -296,6 +297,10 @@ const ratio = (a: Summary | undefined, b: Summary | undefined) =>
   a && b && b.requestsPerSecond ? Math.round((a.requestsPerSecond / b.requestsPerSecond) * 1000) / 1000 : NaN;
 
 async function main() {
+  if (process.env.BENCH_RENDER_ONLY) {
+    await writeTable(JSON.parse(await readFile(path.join(here, 'results', 'latest.json'), 'utf8')) as Report);
+    return;
+  }
   const started = Date.now();
   const loadAtStart = os.loadavg().map((value) => Math.round(value * 10) / 10);
   const databaseName = `ig_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -570,7 +575,34 @@ function renderTable(report: Report): string {
       lines.push(`| ${workload.id} | p99 <= 20 ms at half of peak | ${name} at ${figures.rate} req/s: p50 / p99 ms | ${figures.p50} / ${figures.p99} |`);
     }
   }
+  lines.push(...renderFanout(report.fanout));
   return lines.join('\n');
+}
+
+interface FanoutResult {
+  subscribers: number;
+  deliveries: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  gatewayMemory: { rssBytesPerSubscriber: number; heapBytesPerSubscriber: number };
+}
+
+/** W4's figures (bench/fanout.ts) against its goals, or why there are none. */
+function renderFanout(fanout: unknown): string[] {
+  const results = (fanout as { results?: FanoutResult[] } | null)?.results;
+  if (!results) return ['', `W4: no figures (${(fanout as { error?: string } | null)?.error ?? 'not run'}).`];
+  const lines = [
+    '',
+    '| W4 subscribers | deliveries | p50 ms (goal <= 50) | p99 ms (goal <= 250) | max ms | KB per subscriber, RSS / heap (goal <= 30) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+  for (const result of results) {
+    const memory = result.gatewayMemory;
+    lines.push(
+      `| ${result.subscribers} | ${result.deliveries} | ${result.latencyMs.p50} | ${result.latencyMs.p99} | ${result.latencyMs.max} | ${kb(memory.rssBytesPerSubscriber)} / ${kb(memory.heapBytesPerSubscriber)} |`,
+    );
+  }
+  return lines;
 }
 
 const START = '<!-- bench:results:start -->';
