@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import pg from 'pg';
 import { DEFAULT_POOL_SIZE } from '../src/db/client.js';
+import { cpuSeconds } from './process-cpu.js';
 import { openMigratedDatabase } from '../src/db/open-migrated.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -168,15 +169,6 @@ async function startServer(name: string, args: string[], env: Record<string, str
       clearTimeout(timer);
     },
   };
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** User + system CPU seconds of a process so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 async function residentMb(pid: number): Promise<number> {
