@@ -36,6 +36,24 @@ describe.each(backends)('idempotency, optimistic concurrency and audit on %s', (
     expect(await incidentsTitled('Original')).toBe(1);
   });
 
+  it('forgets an idempotency key after 24 hours: the same key then creates a new incident', async () => {
+    const input = { title: 'Expiring', idempotencyKey: 'nightly-7' };
+    const first = await gql(gateway, org.key, CREATE, { input });
+    const replay = await gql(gateway, org.key, CREATE, { input });
+    expect(replay.data?.createIncident.incident.id).toBe(first.data?.createIncident.incident.id);
+    // The record as it would be a day and a minute later.
+    await gateway.running.db.prisma.idempotencyRecord.updateMany({
+      where: { orgId: org.orgId, key: 'nightly-7' },
+      data: { createdAt: new Date(Date.now() - (24 * 60 + 1) * 60_000) },
+    });
+    const later = await gql(gateway, org.key, CREATE, { input });
+    expect(later.data?.createIncident.userErrors).toEqual([]);
+    expect(later.data?.createIncident.incident.id).not.toBe(first.data?.createIncident.incident.id);
+    expect(await incidentsTitled('Expiring')).toBe(2);
+    // And the new record holds the key again for the next 24 hours.
+    expect((await gql(gateway, org.key, CREATE, { input })).data?.createIncident.incident.id).toBe(later.data?.createIncident.incident.id);
+  });
+
   it('keeps idempotency keys per organization', async () => {
     const other = await gateway.createOrg(['write']);
     const input = { title: 'Per org', idempotencyKey: 'shared-name' };
