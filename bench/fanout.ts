@@ -6,10 +6,15 @@
  *   npx tsx bench/fanout.ts              # N = 1000 and 5000
  *   npx tsx bench/fanout.ts 200 1000     # other sizes
  *   FANOUT_PROFILE=/tmp/prof npx tsx bench/fanout.ts 1000   # plus a CPU profile of the gateway
+ *   FANOUT_HEAP_SNAPSHOT=/tmp/snap npx tsx bench/fanout.ts 2000   # plus heap snapshots without and with the subscribers
  *
  * The gateway runs as its own process (`node --import tsx src/main.ts`) on 127.0.0.1, on a fresh
  * embedded PGlite data dir, with in-process pub/sub and RATE_LIMIT=off; its memory comes from its
- * /metrics. One unmeasured round first (the first update after connecting compiles the fan-out
+ * /metrics, each time after a full garbage collection: the gateway runs with
+ * `--inspect=127.0.0.1:0`, and the bench sends the DevTools command `HeapProfiler.collectGarbage`
+ * to the debugger address the gateway prints on stderr (no hook in the gateway's own code), so
+ * memory per subscriber is what the subscribers keep alive, not what the collector has yet to
+ * reclaim. One unmeasured round first (the first update after connecting compiles the fan-out
  * path), then ROUNDS measured ones. The latency runs from sending the mutation, so it includes the
  * mutation's own work up to its commit (tens of ms on PGlite; see `mutationMs`, whose response
  * comes after the fan-out on the same event loop).
@@ -61,10 +66,65 @@ async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
-async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+/** The gateway's debugger (DevTools protocol over a WebSocket), to collect its garbage before reading its memory. */
+interface Inspector {
+  collectGarbage(): Promise<void>;
+  /** Writes a heap snapshot (for Chrome DevTools' Memory tab) to `file`. */
+  writeHeapSnapshot(file: string): Promise<void>;
+  close(): void;
+}
+
+async function connectInspector(child: ChildProcess): Promise<Inspector> {
+  const address = await within(
+    new Promise<string>((resolve, reject) => {
+      let seen = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const found = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
+        if (found) resolve(found[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    }),
+    'gateway debugger address',
+  );
+  const socket = new WebSocket(address);
+  await within(new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject)), 'connecting to the gateway debugger');
+  let lastId = 0;
+  const pending = new Map<number, () => void>();
+  let snapshotChunks: string[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; method?: string; params?: { chunk: string } };
+    if (message.id !== undefined) pending.get(message.id)?.();
+    else if (message.method === 'HeapProfiler.addHeapSnapshotChunk') snapshotChunks.push(message.params!.chunk);
+  });
+  function command(method: string, ms?: number): Promise<void> {
+    const id = (lastId += 1);
+    const answered = new Promise<void>((resolve) => pending.set(id, resolve));
+    socket.send(JSON.stringify({ id, method }));
+    return within(answered, `${method} in the gateway`, ms).finally(() => pending.delete(id));
+  }
+  return {
+    collectGarbage: () => command('HeapProfiler.collectGarbage'),
+    async writeHeapSnapshot(file) {
+      snapshotChunks = [];
+      await command('HeapProfiler.takeHeapSnapshot', 10 * STEP_TIMEOUT_MS);
+      await writeFile(file, snapshotChunks.join(''));
+      snapshotChunks = [];
+    },
+    close: () => socket.close(),
+  };
+}
+
+async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<{ child: ChildProcess; inspector: Inspector }> {
   // FANOUT_PROFILE=<dir>: the gateway writes a CPU profile there when it stops.
   const profile = process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.FANOUT_PROFILE)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...profile, '--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.pipe(process.stderr);
+  const inspector = await connectInspector(child);
   await within(
     (async () => {
       for (;;) {
@@ -79,7 +139,21 @@ async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<ChildP
     })(),
     'gateway start',
   );
-  return child;
+  return { child, inspector };
+}
+
+/** With FANOUT_HEAP_SNAPSHOT=<dir>, writes the gateway's heap to <dir>/<name>.heapsnapshot (after the memory was read). */
+async function heapSnapshot(inspector: Inspector, name: string): Promise<void> {
+  const dir = process.env.FANOUT_HEAP_SNAPSHOT;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await inspector.writeHeapSnapshot(path.join(dir, `${name}.heapsnapshot`));
+}
+
+/** The gateway's resident and heap memory after a full garbage collection. */
+async function memoryAfterGc(url: string, inspector: Inspector): Promise<{ rss: number; heap: number }> {
+  await inspector.collectGarbage();
+  return { rss: await metric(url, 'process_resident_memory_bytes'), heap: await metric(url, 'nodejs_heap_size_used_bytes') };
 }
 
 async function metric(url: string, name: string): Promise<number> {
@@ -149,14 +223,14 @@ async function measure(size: number) {
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: '', REDIS_URL: '' };
   await cli(env, 'org', 'create', '--slug', 'fanout', '--name', 'Fan-out');
   const key = await cli(env, 'key', 'create', '--org', 'fanout', '--scopes', 'write', '--name', 'fanout');
-  const gateway = await startGateway(env, url);
+  const { child: gateway, inspector } = await startGateway(env, url);
   const subscribers: Subscriber[] = [];
   try {
     const created = await graphql(url, key, 'mutation { createIncident(input: { title: "Fan-out" }) { incident { id } } }');
     const incidentId = created.createIncident.incident.id as string;
     const baseListeners = await metric(url, 'gateway_pubsub_listeners');
-    const rssBefore = await metric(url, 'process_resident_memory_bytes');
-    const heapBefore = await metric(url, 'nodejs_heap_size_used_bytes');
+    const before = await memoryAfterGc(url, inspector);
+    await heapSnapshot(inspector, `fanout-${size}-without`);
     const connectStarted = performance.now();
     await within(
       (async () => {
@@ -171,8 +245,8 @@ async function measure(size: number) {
       connectTimeoutMs(size),
     );
     const connectSeconds = (performance.now() - connectStarted) / 1000;
-    const rssAfter = await metric(url, 'process_resident_memory_bytes');
-    const heapAfter = await metric(url, 'nodejs_heap_size_used_bytes');
+    const after = await memoryAfterGc(url, inspector);
+    await heapSnapshot(inspector, `fanout-${size}-with-subscribers`);
 
     const latencies: number[] = [];
     const mutationMs: number[] = [];
@@ -209,13 +283,14 @@ async function measure(size: number) {
       clientCpuMs: clientCpuMs.map(Math.round),
       connectSeconds: round2(connectSeconds),
       gatewayMemory: {
-        rssBytesPerSubscriber: Math.round((rssAfter - rssBefore) / size),
-        heapBytesPerSubscriber: Math.round((heapAfter - heapBefore) / size),
-        rssMbWithSubscribers: round2(rssAfter / 1024 / 1024),
+        rssBytesPerSubscriber: Math.round((after.rss - before.rss) / size),
+        heapBytesPerSubscriber: Math.round((after.heap - before.heap) / size),
+        rssMbWithSubscribers: round2(after.rss / 1024 / 1024),
       },
     };
   } finally {
     await Promise.allSettled(subscribers.map((subscriber) => subscriber.client.dispose()));
+    inspector.close();
     gateway.kill('SIGTERM');
     await within(new Promise((resolve) => gateway.once('exit', resolve)), 'gateway stop', 30_000).catch(() => gateway.kill('SIGKILL'));
     await rm(dataDir, { recursive: true, force: true });
@@ -232,7 +307,7 @@ for (const size of SIZES) {
 const report = {
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
-  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off; clients (graphql-ws over ws) in the bench process; latency from sending postIncidentUpdate to each subscriber receiving the entry',
+  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off; clients (graphql-ws over ws) in the bench process; gateway memory read after a forced full GC; latency from sending postIncidentUpdate to each subscriber receiving the entry',
   results,
 };
 await mkdir(path.join(root, 'bench', 'results'), { recursive: true });

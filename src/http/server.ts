@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { createYoga, isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -45,6 +45,8 @@ interface ServerContext {
 /** WebSocket close codes of the contract. */
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_REVOKED = 4403;
+/** How often each WebSocket is pinged, and how long it has to answer (graphql-ws's default). */
+const KEEP_ALIVE_MS = 12_000;
 
 function isClientError(error: GraphQLError): boolean {
   return typeof error.extensions?.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR';
@@ -279,6 +281,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
       onConnect: async (ctx) => {
+        // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
+        (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
         const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
         if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
@@ -299,10 +303,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
         if (ctx.extra.auth) metrics.websocketConnections.dec();
       },
       onSubscribe: async (ctx, _id, params) => {
+        // The context holds what resolvers read, not the socket's: each of thousands of subscriptions keeps its own.
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
           params,
           socketAuth: ctx.extra.auth,
         });
@@ -322,7 +324,32 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       subscribe: (args) => (args.rootValue as { subscribe: (args: ExecutionArgs) => unknown }).subscribe(args) as never,
     },
     wsServer,
+    // Keep-alive is the shared sweep below, not a timer per socket.
+    0,
   );
+
+  /**
+   * Keep-alive for all sockets at once: every KEEP_ALIVE_MS each open socket is pinged, and one
+   * that has not answered the previous ping by then is cut off (as graphql-ws's per-socket timers
+   * would: no answer within one period).
+   */
+  const awaitingPong = new WeakSet<WebSocket>();
+  function answeredPing(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
+  wsServer.on('connection', (socket) => socket.on('pong', answeredPing));
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
 
   return {
     server,
@@ -343,6 +370,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
      */
     async close(): Promise<void> {
       draining = true;
+      clearInterval(keepAlive);
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       // Subscriptions over SSE never finish by themselves: end them like the WebSockets.
       for (const res of responses) {

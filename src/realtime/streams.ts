@@ -1,13 +1,20 @@
 import type { Channel, ChannelEvent, PubSub } from './pubsub.js';
 
-type Emit<T> = (value: T) => Promise<void>;
+/** Where a handler puts the values the subscriber receives. */
+export interface Emitter<T> {
+  /** Resolves once the subscriber has taken the value (or left). */
+  emit(value: T): Promise<void>;
+}
 
 export interface StreamHandlers<C extends Channel, T> {
   /** Runs once, after listening has begun and before any event is handled. */
-  start?(emit: Emit<T>): Promise<void>;
+  start?(out: Emitter<T>): Promise<void>;
   /** Runs for each event of the channel, one at a time, in arrival order. */
-  event(event: ChannelEvent<C>, emit: Emit<T>): Promise<void>;
+  event(event: ChannelEvent<C>, out: Emitter<T>): Promise<void>;
 }
+
+/** In a stream's work queue: run the handlers' `start`. */
+const START = Symbol('start');
 
 /**
  * The values a subscriber receives from one channel/key. Listening begins when the subscriber
@@ -19,113 +26,140 @@ export interface StreamHandlers<C extends Channel, T> {
  * the subscriber takes it, so a slow subscriber holds one value, not a backlog. One event reaches
  * thousands of subscribers: each hand-over is a few plain objects and no extra promise hops.
  * `next` is called one at a time (as `for await` does).
+ *
+ * A class rather than closures: thousands of subscribers each hold one, and its methods are shared.
  */
+class ChannelStream<C extends Channel, T> implements AsyncIterableIterator<T>, Emitter<T> {
+  private started = false;
+  /** Stopped by the subscriber, or failed and the failure delivered: nothing more to give. */
+  private finished = false;
+  private failure: { error: unknown } | null = null;
+  private unlisten: (() => void) | null = null;
+  private waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | null = null;
+  private offered: { value: T; taken(): void } | null = null;
+  private readonly work: Array<ChannelEvent<C> | typeof START> = [];
+  private working = false;
+
+  constructor(
+    private readonly pubsub: PubSub,
+    private readonly channel: C,
+    private readonly key: string,
+    private readonly handlers: StreamHandlers<C, T>,
+  ) {}
+
+  private idle(): boolean {
+    return this.finished || this.failure !== null;
+  }
+
+  private stop(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.unlisten?.();
+    this.unlisten = null;
+    this.offered?.taken();
+    this.offered = null;
+    this.waiting?.resolve(done());
+    this.waiting = null;
+  }
+
+  private fail(error: unknown): void {
+    if (this.idle()) return;
+    this.failure = { error };
+    this.unlisten?.();
+    this.unlisten = null;
+    if (this.waiting) {
+      this.finished = true;
+      this.waiting.reject(error);
+      this.waiting = null;
+    }
+  }
+
+  emit(value: T): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    if (this.waiting) {
+      this.waiting.resolve({ value, done: false });
+      this.waiting = null;
+      return Promise.resolve();
+    }
+    return new Promise((taken) => (this.offered = { value, taken }));
+  }
+
+  /** Runs the queued handlers in order; the first one starts within the event's dispatch. */
+  private async drain(): Promise<void> {
+    this.working = true;
+    try {
+      while (this.work.length > 0 && !this.idle()) {
+        const item = this.work.shift()!;
+        await (item === START ? this.handlers.start!(this) : this.handlers.event(item, this));
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+    this.work.length = 0;
+    this.working = false;
+  }
+
+  private enqueue(item: ChannelEvent<C> | typeof START): void {
+    if (this.idle()) return;
+    this.work.push(item);
+    if (!this.working) void this.drain();
+  }
+
+  private start(): void {
+    this.started = true;
+    this.pubsub.listen(this.channel, this.key, (event) => this.enqueue(event)).then(
+      (stopListening) => {
+        if (this.idle()) return stopListening();
+        this.unlisten = stopListening;
+        if (this.handlers.start) this.enqueue(START);
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.offered) {
+      const { value, taken } = this.offered;
+      this.offered = null;
+      taken();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.failure && !this.finished) {
+      this.finished = true;
+      return Promise.reject(this.failure.error);
+    }
+    if (this.finished) return Promise.resolve(done());
+    if (!this.started) this.start();
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.stop();
+    return Promise.resolve(done());
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.stop();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+function done<T>(): IteratorResult<T> {
+  return { value: undefined, done: true };
+}
+
+/** See ChannelStream. */
 export function channelStream<C extends Channel, T>(
   pubsub: PubSub,
   channel: C,
   key: string,
   handlers: StreamHandlers<C, T>,
 ): AsyncIterableIterator<T> {
-  let started = false;
-  /** Stopped by the subscriber, or failed and the failure delivered: nothing more to give. */
-  let finished = false;
-  let failure: { error: unknown } | null = null;
-  let unlisten: (() => void) | null = null;
-  let waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | null = null;
-  let offered: { value: T; taken(): void } | null = null;
-  const work: Array<() => Promise<void>> = [];
-  let working = false;
-
-  const idle = () => finished || failure !== null;
-  const done = (): IteratorResult<T> => ({ value: undefined, done: true });
-
-  function stop(): void {
-    if (finished) return;
-    finished = true;
-    unlisten?.();
-    unlisten = null;
-    offered?.taken();
-    offered = null;
-    waiting?.resolve(done());
-    waiting = null;
-  }
-
-  function fail(error: unknown): void {
-    if (idle()) return;
-    failure = { error };
-    unlisten?.();
-    unlisten = null;
-    if (waiting) {
-      finished = true;
-      waiting.reject(error);
-      waiting = null;
-    }
-  }
-
-  const emit: Emit<T> = (value) => {
-    if (idle()) return Promise.resolve();
-    if (waiting) {
-      waiting.resolve({ value, done: false });
-      waiting = null;
-      return Promise.resolve();
-    }
-    return new Promise((taken) => (offered = { value, taken }));
-  };
-
-  /** Runs the queued handlers in order; the first one starts within the event's dispatch. */
-  async function drain(): Promise<void> {
-    working = true;
-    try {
-      while (work.length > 0 && !idle()) await work.shift()!();
-    } catch (error) {
-      fail(error);
-    }
-    work.length = 0;
-    working = false;
-  }
-  function enqueue(handler: () => Promise<void>): void {
-    if (idle()) return;
-    work.push(handler);
-    if (!working) void drain();
-  }
-
-  function start(): void {
-    started = true;
-    pubsub.listen(channel, key, (event) => enqueue(() => handlers.event(event, emit))).then((stopListening) => {
-      if (idle()) return stopListening();
-      unlisten = stopListening;
-      if (handlers.start) enqueue(() => handlers.start!(emit));
-    }, fail);
-  }
-
-  return {
-    next(): Promise<IteratorResult<T>> {
-      if (offered) {
-        const { value, taken } = offered;
-        offered = null;
-        taken();
-        return Promise.resolve({ value, done: false });
-      }
-      if (failure && !finished) {
-        finished = true;
-        return Promise.reject(failure.error);
-      }
-      if (finished) return Promise.resolve(done());
-      if (!started) start();
-      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
-    },
-    return(): Promise<IteratorResult<T>> {
-      stop();
-      return Promise.resolve(done());
-    },
-    throw(error: unknown): Promise<IteratorResult<T>> {
-      stop();
-      return Promise.reject(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  return new ChannelStream(pubsub, channel, key, handlers);
 }
 
 /** Something with a position in an ordered log, such as a timeline entry. */
@@ -155,20 +189,34 @@ export function sequencedStream<C extends Channel, T extends Sequenced>(
   key: string,
   options: { after: number; sequenceOf: (event: ChannelEvent<C>) => number; load: LoadEntries<T> },
 ): AsyncIterableIterator<T> {
-  let sent = options.after;
-  async function catchUp(upTo: number | null, emit: Emit<T>): Promise<void> {
-    while (upTo === null || sent < upTo) {
-      const entries = await options.load(sent, upTo, REPLAY_PAGE);
+  return channelStream<C, T>(pubsub, channel, key, new CatchUp(options.after, options.sequenceOf, options.load));
+}
+
+/** sequencedStream's handlers: `sent` is the high-water mark. */
+class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<C, T> {
+  constructor(
+    private sent: number,
+    private readonly sequenceOf: (event: ChannelEvent<C>) => number,
+    private readonly load: LoadEntries<T>,
+  ) {}
+
+  start(out: Emitter<T>): Promise<void> {
+    return this.catchUp(null, out);
+  }
+
+  event(event: ChannelEvent<C>, out: Emitter<T>): Promise<void> {
+    return this.catchUp(this.sequenceOf(event), out);
+  }
+
+  private async catchUp(upTo: number | null, out: Emitter<T>): Promise<void> {
+    while (upTo === null || this.sent < upTo) {
+      const entries = await this.load(this.sent, upTo, REPLAY_PAGE);
       for (const entry of entries) {
-        if (entry.sequence <= sent) continue;
-        sent = entry.sequence;
-        await emit(entry);
+        if (entry.sequence <= this.sent) continue;
+        this.sent = entry.sequence;
+        await out.emit(entry);
       }
       if (entries.length < REPLAY_PAGE) return;
     }
   }
-  return channelStream<C, T>(pubsub, channel, key, {
-    start: (emit) => catchUp(null, emit),
-    event: (event, emit) => catchUp(options.sequenceOf(event), emit),
-  });
 }

@@ -5,7 +5,7 @@ import { getDatamodel } from '../../generated/pothos-types.js';
 import { filterUsesComponents, incidentMatches, type Comparator, type IncidentMatchFilter } from '../../domain/incident-match.js';
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../../domain/types.js';
 import { createCoalescer, type Coalesce } from '../../realtime/coalesce.js';
-import type { IncidentChangedEvent, PubSub } from '../../realtime/pubsub.js';
+import type { ChannelEvent, IncidentChangedEvent, PubSub } from '../../realtime/pubsub.js';
 import { channelStream, sequencedStream } from '../../realtime/streams.js';
 import { builder } from '../builder.js';
 import { decodeId, scopedNodeWhere } from '../common.js';
@@ -35,6 +35,8 @@ function parseTimelineCursor(cursor: string): number {
   return Number(cursor);
 }
 
+const sequenceOfTimelineEvent = (event: ChannelEvent<'incident.timeline'>) => event.sequence;
+
 builder.subscriptionField('incidentTimeline', (t) =>
   t.field({
     type: IncidentUpdateRef,
@@ -58,7 +60,7 @@ builder.subscriptionField('incidentTimeline', (t) =>
       return sequencedStream(context.pubsub, 'incident.timeline', incident.id, {
         // Without `after`, "new" means after the newest entry at the time of subscribing.
         after: after ?? incident.lastUpdateSequence,
-        sequenceOf: (event) => event.sequence,
+        sequenceOf: sequenceOfTimelineEvent,
         load: (from, upTo, limit) =>
           coalesce(`timeline:${incident.id}:${from}:${upTo}:${limit}`, () =>
             context.prisma.incidentUpdate.findMany({
@@ -167,7 +169,7 @@ builder.subscriptionField('incidentChanged', (t) =>
       const needsComponents = filterUsesComponents(filter);
       const coalesce = coalescerOf(context);
       return channelStream<'incident.changed', IncidentChange>(context.pubsub, 'incident.changed', orgOf(context), {
-        event: async (event, emit) => {
+        event: async (event, out) => {
           const incident = incidentOf(event);
           // A deleted incident's components are gone with it: component conditions do not exclude it.
           const componentIds =
@@ -191,7 +193,7 @@ builder.subscriptionField('incidentChanged', (t) =>
             resolvedAt: incident.resolvedAt,
             componentIds,
           };
-          if (incidentMatches(filter, facts)) await emit({ type: event.type, incident, cursor: event.cursor });
+          if (incidentMatches(filter, facts)) await out.emit({ type: event.type, incident, cursor: event.cursor });
         },
       });
     },
@@ -215,12 +217,12 @@ builder.subscriptionField('componentStatusChanged', (t) =>
       if (!page || !(page.public || page.orgId === context.auth?.orgId)) throw notFound('status page');
       const coalesce = coalescerOf(context);
       return channelStream<'component.status', Component>(context.pubsub, 'component.status', page.orgId, {
-        event: async (event, emit) => {
+        event: async (event, out) => {
           // Page membership is read per event, so components added to or removed from the page count from then on.
           const component = await coalesce(`page-component:${page.id}:${event.componentId}`, () =>
             context.prisma.component.findFirst({ where: { id: event.componentId, statusPages: { some: { statusPageId: page.id } } } }),
           );
-          if (component) await emit({ ...component, status: event.status as Component['status'] });
+          if (component) await out.emit({ ...component, status: event.status as Component['status'] });
         },
       });
     },
