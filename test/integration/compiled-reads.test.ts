@@ -229,6 +229,7 @@ describe.each(backends)('compiled reads on %s', (backend) => {
       [`query($id: ID!) { incident(id: $id) { timeline(first: 1000) { nodes { id } } } }`, { id: incidentIds[1] }],
       [`query($id: ID!) { incident(id: $id) { id } }`, {}],
       [`{ incidents(first: 2, filter: { severity: { eq: HIGH } }) { nodes { title severity } } }`],
+      [`{ incidents(first: 2, filter: { severity: { eq: HIGH } }, orderBy: { field: NUMBER }) { nodes { title severity } } }`],
       [`query($after: String) { incidents(first: 1, after: $after) { nodes { id } } }`, { after: 'bad cursor' }],
       [`query($id: ID!) { incident(id: $id) { timeline { nodes { changes { field } } } } }`, { id: incidentIds[1] }],
     ];
@@ -243,7 +244,13 @@ describe.each(backends)('compiled reads on %s', (backend) => {
   it('answers random selections of the compiled fields exactly as the general path does', async () => {
     const operation = fc.oneof(
       fc.tuple(INCIDENT, fc.integer({ min: 0, max: 3 })).map(([selection, index]) => ({ query: `query($id: ID!) { incident(id: $id) { ${selection} } }`, variables: { id: incidentIds[index] } })),
-      connectionOf(INCIDENT, [1, 3, 5]).map((connection) => ({ query: `{ incidents${connection} }`, variables: undefined })),
+      fc
+        .tuple(connectionOf(INCIDENT, [1, 3, 5]), fc.option(fc.record({ field: fc.constantFrom('STARTED_AT', 'CREATED_AT', 'UPDATED_AT', 'NUMBER', 'SEVERITY'), direction: fc.constantFrom('ASC', 'DESC') }), { nil: null }))
+        .map(([connection, order]) => ({
+          // `incidents(first: n) { ... }` with the order as a variable.
+          query: `query($order: IncidentOrder) { incidents${connection.replace(/^\(first: (\d+)\)/, '(first: $1, orderBy: $order)')} }`,
+          variables: { order },
+        })),
       fc.tuple(INCIDENT, fc.integer({ min: 0, max: 6 })).map(([selection, number]) => ({ query: `query($n: Int!) { incidentByNumber(number: $n) { ${selection} } }`, variables: { n: number } })),
     );
     await fc.assert(

@@ -80,6 +80,19 @@ describe('running a compiled read', () => {
     expect(result).toEqual({ data: { incidents: { totalCount: 7, nodes: [{ id: 'A' }, { id: 'B' }], pageInfo: { hasNextPage: true, hasPreviousPage: false } } } });
   });
 
+  it('writes the order the arguments ask for into the statement, ties by id', async () => {
+    const plan = compileReadPlan(schema, parse('query($order: IncidentOrder) { incidents(first: 2, orderBy: $order) { nodes { id } } }'), undefined)!;
+    const statements: string[] = [];
+    const run = async (sql: string) => (statements.push(sql), [{ r0: { rows: [] } }]);
+    await runReadPlan(plan, schema, run, orgId, {});
+    await runReadPlan(plan, schema, run, orgId, { order: { field: 'SEVERITY', direction: 'ASC' } });
+    await runReadPlan(plan, schema, run, orgId, { order: { field: 'NUMBER' } });
+    expect(statements[0]).toMatch(/ORDER BY t\d+\."startedAt" DESC, t\d+\."id" DESC LIMIT/);
+    expect(statements[1]).toMatch(/ORDER BY t\d+\."severity" ASC, t\d+\."id" ASC LIMIT/);
+    expect(statements[2]).toMatch(/ORDER BY t\d+\."number" DESC, t\d+\."id" DESC LIMIT/);
+    expect(statements.join('')).not.toContain('/*choice');
+  });
+
   it('binds only the parameters its statement uses', async () => {
     const { calls } = await run('{ incidents { totalCount } }', {}, { r0: { count: 2 } });
     expect(calls).toEqual([[orgId]]);
@@ -93,7 +106,7 @@ describe('running a compiled read', () => {
       ['query($a: String) { incidents(after: $a) { totalCount } }', { a: 'x' }],
       ['{ incidents(last: 2) { totalCount } }', {}],
       ['{ incidents(first: 500) { totalCount } }', {}],
-      ['{ incidents(orderBy: { field: NUMBER }) { totalCount } }', {}],
+      ['{ incidents(filter: { severity: { eq: HIGH } }) { totalCount } }', {}],
       ['query($id: ID!) { incident(id: $id, asOf: "2026-01-01T00:00:00Z") { title } }', { id: 'x' }],
     ] as const) {
       const plan = compileReadPlan(schema, parse(query), undefined)!;

@@ -37,6 +37,8 @@ export interface ReadPlan {
   params: ParamSource[];
   /** Argument rules whose values the statement does not need (e.g. `first` of a count-only connection). */
   checks: ParamSource[];
+  /** Parts of the statement's text chosen by arguments (orders), each from a fixed set of texts. */
+  choices: TextChoice[];
   shape: (row: Record<string, unknown>, values: readonly unknown[]) => Record<string, unknown>;
 }
 
@@ -45,6 +47,12 @@ export type RunStatement = (sql: string, params: readonly unknown[]) => Promise<
 
 /** A parameter's value from the coerced variables; UNSUPPORTED sends the request down the general path. */
 type ParamSource = (variables: Record<string, unknown>) => unknown;
+
+/** Where `marker` stands in the statement, the text `render` picks (UNSUPPORTED as above). */
+interface TextChoice {
+  marker: string;
+  render: (variables: Record<string, unknown>) => string | typeof UNSUPPORTED;
+}
 export const UNSUPPORTED = Symbol('unsupported by compiled reads');
 
 /** Post-processes what the statement returned for a field (connections are assembled here). */
@@ -61,6 +69,7 @@ interface Build {
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   params: ParamSource[];
   checks: ParamSource[];
+  choices: TextChoice[];
   aliases: number;
 }
 
@@ -99,7 +108,13 @@ export async function runReadPlan(
     if (value === UNSUPPORTED) return null;
     values.push(value);
   }
-  const row = plan.sql ? (await run(plan.sql, values))[0] : {};
+  let sql = plan.sql;
+  for (const choice of plan.choices) {
+    const text = choice.render(coerced.coerced);
+    if (text === UNSUPPORTED) return null;
+    sql = sql!.replaceAll(choice.marker, text);
+  }
+  const row = sql ? (await run(sql, values))[0] : {};
   return { data: plan.shape(row, values) };
 }
 
@@ -112,7 +127,7 @@ export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, o
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
-  const build: Build = { schema, fragments, params: [], checks: [], aliases: 0 };
+  const build: Build = { schema, fragments, params: [], checks: [], choices: [], aliases: 0 };
   const fields = flatFields(operation.selectionSet, queryType, fragments);
   if (!fields) return null;
 
@@ -138,6 +153,7 @@ export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, o
     sql: columns.length ? `SELECT ${columns.join(', ')} WHERE $1::uuid IS NOT NULL` : null,
     params: build.params,
     checks: build.checks,
+    choices: build.choices,
     shape: (row, values) => {
       const data: Record<string, unknown> = {};
       for (const root of roots) {
@@ -168,17 +184,31 @@ function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, n
       return compileOneIncident(build, type, node, (alias) => `${alias}."number" = ${number}::int`);
     }
     case 'incidents':
-      // The default order of `incidents`: newest startedAt first, ties by id.
       return compileConnection(build, field, node, '', {
         kind: 'connection',
         type: 'Incident',
         join: (_parent, child) => `${child}."orgId" = $1::uuid`,
-        orderBy: (child, direction) => `${child}."startedAt" ${direction}, ${child}."id" ${direction}`,
-        direction: 'DESC',
-      }, (args) => args.filter == null && args.orderBy == null);
+        orderBy: incidentOrder,
+      }, (args) => args.filter == null);
     default:
       return null;
   }
+}
+
+/** The columns `incidents(orderBy)` sorts by, as its resolver has them (incident.ts); ties by id. */
+const INCIDENT_ORDER_COLUMNS: Record<string, string> = {
+  STARTED_AT: 'startedAt',
+  CREATED_AT: 'createdAt',
+  UPDATED_AT: 'updatedAt',
+  NUMBER: 'number',
+  SEVERITY: 'severity',
+};
+
+function incidentOrder(child: string, args: Record<string, unknown>): string | null {
+  const order = (args.orderBy ?? null) as { field?: string; direction?: string } | null;
+  const column = INCIDENT_ORDER_COLUMNS[order?.field ?? 'STARTED_AT'];
+  const direction = (order?.direction ?? 'DESC') === 'ASC' ? 'ASC' : 'DESC';
+  return column ? `${child}."${column}" ${direction}, ${child}."id" ${direction}` : null;
 }
 
 /** One incident of the caller's organization, or null. */
@@ -314,6 +344,10 @@ function compileConnection(
   if (!connection || rowParts.length > MAX_FUNCTION_ARGUMENTS) return null;
 
   const where = (alias: string) => relation.join(parent, alias);
+  const orderOf = (alias: string) => choose(build, (variables) => {
+    const args = argumentsOf(field, node, variables);
+    return (args && relation.orderBy(alias, args)) ?? UNSUPPORTED;
+  });
   const inner = nextAlias(build);
   const sqlParts: string[] = [];
   let limitIndex = 0;
@@ -321,8 +355,8 @@ function compileConnection(
     const limit = param(build, limitOf);
     limitIndex = build.params.length; // its position in the run-time values ($1 is the organization)
     sqlParts.push(
-      `'rows', (SELECT coalesce(json_agg(json_build_array(${rowParts.join(', ')}) ORDER BY ${relation.orderBy(rowAlias, relation.direction)}), '[]'::json) ` +
-        `FROM (SELECT * FROM "${table}" ${inner} WHERE ${where(inner)} ORDER BY ${relation.orderBy(inner, relation.direction)} LIMIT ${limit}::int) ${rowAlias})`,
+      `'rows', (SELECT coalesce(json_agg(json_build_array(${rowParts.join(', ')}) ORDER BY ${orderOf(rowAlias)}), '[]'::json) ` +
+        `FROM (SELECT * FROM "${table}" ${inner} WHERE ${where(inner)} ORDER BY ${orderOf(inner)} LIMIT ${limit}::int) ${rowAlias})`,
     );
   } else {
     build.checks.push(limitOf);
@@ -397,6 +431,13 @@ function fieldTypeOf(parentType: GraphQLObjectType, node: FieldNode): GraphQLObj
 function param(build: Build, source: ParamSource): string {
   build.params.push(source);
   return `$${build.params.length + 1}`;
+}
+
+/** A marker for text chosen at run time; markers are SQL comments, so no statement text can contain one by accident. */
+function choose(build: Build, render: TextChoice['render']): string {
+  const marker = `/*choice ${build.choices.length}*/`;
+  build.choices.push({ marker, render });
+  return marker;
 }
 
 function nextAlias(build: Build): string {

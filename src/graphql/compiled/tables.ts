@@ -12,8 +12,16 @@ export type Relation =
   | { kind: 'one'; type: string; join: (parent: string, child: string) => string }
   /** All rows of `type`'s table, in `orderBy` order (a list field). */
   | { kind: 'many'; type: string; join: (parent: string, child: string) => string; orderBy: (child: string) => string }
-  /** A Relay connection over `type`'s rows, paged by `first` from the start, cursor on `id`. */
-  | { kind: 'connection'; type: string; join: (parent: string, child: string) => string; orderBy: (child: string, direction: 'ASC' | 'DESC') => string; direction: 'ASC' | 'DESC' }
+  /**
+   * A Relay connection over `type`'s rows, paged by `first` from the start, cursor on `id`, in the
+   * order `orderBy` gives for the field's arguments (null: an order compiled reads leave alone).
+   */
+  | {
+      kind: 'connection';
+      type: string;
+      join: (parent: string, child: string) => string;
+      orderBy: (child: string, args: Record<string, unknown>) => string | null;
+    }
   /** An object stored in the parent's own columns (e.g. Actor). */
   | { kind: 'embedded'; type: string };
 
@@ -82,8 +90,7 @@ export const TABLES: Record<string, TableSpec> = {
         kind: 'connection',
         type: 'IncidentUpdate',
         join: (parent, child) => `${child}."incidentId" = ${parent}."id"`,
-        orderBy: (child, direction) => `${child}."sequence" ${direction}`,
-        direction: 'ASC',
+        orderBy: (child) => `${child}."sequence" ASC`,
       },
     },
   },
