@@ -39,6 +39,8 @@ export interface ReadPlan {
   checks: ParamSource[];
   /** Parts of the statement's text chosen by arguments (orders), each from a fixed set of texts. */
   choices: TextChoice[];
+  /** The statement for each combination of chosen texts met so far. */
+  variants: Map<string, string>;
   shape: (row: Record<string, unknown>, values: readonly unknown[]) => Record<string, unknown>;
 }
 
@@ -108,14 +110,31 @@ export async function runReadPlan(
     if (value === UNSUPPORTED) return null;
     values.push(value);
   }
-  let sql = plan.sql;
-  for (const choice of plan.choices) {
-    const text = choice.render(coerced.coerced);
-    if (text === UNSUPPORTED) return null;
-    sql = sql!.replaceAll(choice.marker, text);
-  }
+  const sql = statementOf(plan, coerced.coerced);
+  if (sql === UNSUPPORTED) return null;
   const row = sql ? (await run(sql, values))[0] : {};
   return { data: plan.shape(row, values) };
+}
+
+/**
+ * The statement with the texts the arguments choose. Each variant is kept (a handful per plan:
+ * the orders), so a request reuses the same string, and its hash, rather than building one.
+ */
+function statementOf(plan: ReadPlan, variables: Record<string, unknown>): string | null | typeof UNSUPPORTED {
+  if (!plan.sql || plan.choices.length === 0) return plan.sql;
+  const texts: string[] = [];
+  for (const choice of plan.choices) {
+    const text = choice.render(variables);
+    if (text === UNSUPPORTED) return UNSUPPORTED;
+    texts.push(text);
+  }
+  const key = texts.join('\n');
+  let sql = plan.variants.get(key);
+  if (sql === undefined) {
+    sql = plan.choices.reduce((statement, choice, index) => statement.replaceAll(choice.marker, texts[index]), plan.sql);
+    plan.variants.set(key, sql);
+  }
+  return sql;
 }
 
 export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): ReadPlan | null {
@@ -154,6 +173,7 @@ export function compileReadPlan(schema: GraphQLSchema, document: DocumentNode, o
     params: build.params,
     checks: build.checks,
     choices: build.choices,
+    variants: new Map(),
     shape: (row, values) => {
       const data: Record<string, unknown> = {};
       for (const root of roots) {
