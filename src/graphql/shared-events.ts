@@ -7,8 +7,9 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type OperationDefinitionNode,
 } from 'graphql';
-import { isAsyncIterable, mapAsyncIterator, type Plugin, type PromiseOrValue } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin, type PromiseOrValue } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
 
 type Subscribe = (args: ExecutionArgs) => PromiseOrValue<unknown>;
@@ -63,15 +64,7 @@ export function useSharedSubscriptionEvents(): Plugin {
       if (!operation || coerced?.errors) return engineSubscribe(args);
       const group = groupOf(args);
       return createSourceEventStream(args).then((source) =>
-        isAsyncIterable(source)
-          ? mapAsyncIterator(
-              source,
-              (event) => executeEvent(args, group, event),
-              (error: Error) => {
-                throw new GraphQLError(error.message, { originalError: error, nodes: [operation] });
-              },
-            )
-          : source,
+        isAsyncIterable(source) ? new SubscriberResults(source[Symbol.asyncIterator](), args, group, operation, executeEvent) : source,
       );
     };
   }
@@ -81,4 +74,53 @@ export function useSharedSubscriptionEvents(): Plugin {
       setSubscribeFn(sharing(subscribeFn as Subscribe) as typeof subscribeFn);
     },
   };
+}
+
+type ExecuteEvent = (args: ExecutionArgs, group: string, event: unknown) => PromiseOrValue<ExecutionResult>;
+
+/**
+ * One subscriber's results: each event of its source stream executed, or its group's result taken.
+ * A source error ends the stream (the source is closed) as a GraphQLError on the operation. A
+ * class rather than an iterator of closures: thousands of subscribers each hold one.
+ */
+class SubscriberResults implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly group: string,
+    private readonly operation: OperationDefinitionNode,
+    private readonly executeEvent: ExecuteEvent,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then(
+      (result) => this.resultOf(result),
+      (error: Error) => this.closeWith(new GraphQLError(error.message, { originalError: error, nodes: [this.operation] })),
+    );
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.return ? this.source.return().then((result) => this.resultOf(result)) : Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.throw ? this.source.throw(error).then((result) => this.resultOf(result)) : this.closeWith(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private resultOf(result: IteratorResult<unknown>): PromiseOrValue<IteratorResult<ExecutionResult>> {
+    if (result.done) return result;
+    return Promise.resolve(this.executeEvent(this.args, this.group, result.value)).then(
+      (value) => ({ value, done: false }),
+      (error: unknown) => this.closeWith(error),
+    );
+  }
+
+  private async closeWith(error: unknown): Promise<never> {
+    await this.source.return?.().catch(() => undefined);
+    throw error;
+  }
 }
