@@ -167,8 +167,11 @@ export interface Sequenced {
   sequence: number;
 }
 
-/** Loads entries with `after < sequence <= upTo` (no upper bound when upTo is null), oldest first, at most `limit`. */
-export type LoadEntries<T extends Sequenced> = (after: number, upTo: number | null, limit: number) => Promise<T[]>;
+/** Where the entries are read from. */
+export interface EntryLog<T extends Sequenced> {
+  /** Entries with `after < sequence <= upTo` (no upper bound when upTo is null), oldest first, at most `limit`. */
+  load(after: number, upTo: number | null, limit: number): Promise<T[]>;
+}
 
 const REPLAY_PAGE = 100;
 
@@ -187,9 +190,9 @@ export function sequencedStream<C extends Channel, T extends Sequenced>(
   pubsub: PubSub,
   channel: C,
   key: string,
-  options: { after: number; sequenceOf: (event: ChannelEvent<C>) => number; load: LoadEntries<T> },
+  options: { after: number; sequenceOf: (event: ChannelEvent<C>) => number; log: EntryLog<T> },
 ): AsyncIterableIterator<T> {
-  return channelStream<C, T>(pubsub, channel, key, new CatchUp(options.after, options.sequenceOf, options.load));
+  return channelStream<C, T>(pubsub, channel, key, new CatchUp(options.after, options.sequenceOf, options.log));
 }
 
 /** sequencedStream's handlers: `sent` is the high-water mark. */
@@ -197,7 +200,7 @@ class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<
   constructor(
     private sent: number,
     private readonly sequenceOf: (event: ChannelEvent<C>) => number,
-    private readonly load: LoadEntries<T>,
+    private readonly log: EntryLog<T>,
   ) {}
 
   start(out: Emitter<T>): Promise<void> {
@@ -210,7 +213,7 @@ class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<
 
   private async catchUp(upTo: number | null, out: Emitter<T>): Promise<void> {
     while (upTo === null || this.sent < upTo) {
-      const entries = await this.load(this.sent, upTo, REPLAY_PAGE);
+      const entries = await this.log.load(this.sent, upTo, REPLAY_PAGE);
       for (const entry of entries) {
         if (entry.sequence <= this.sent) continue;
         this.sent = entry.sequence;

@@ -6,7 +6,7 @@ import { filterUsesComponents, incidentMatches, type Comparator, type IncidentMa
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from '../../domain/types.js';
 import { createCoalescer, type Coalesce } from '../../realtime/coalesce.js';
 import type { ChannelEvent, IncidentChangedEvent, PubSub } from '../../realtime/pubsub.js';
-import { channelStream, sequencedStream } from '../../realtime/streams.js';
+import { channelStream, sequencedStream, type EntryLog } from '../../realtime/streams.js';
 import { builder } from '../builder.js';
 import { decodeId, scopedNodeWhere } from '../common.js';
 import { orgOf, type GatewayContext } from '../context.js';
@@ -37,6 +37,24 @@ function parseTimelineCursor(cursor: string): number {
 
 const sequenceOfTimelineEvent = (event: ChannelEvent<'incident.timeline'>) => event.sequence;
 
+/** An incident's timeline; subscribers of one incident share each read (the gateway's coalescer). */
+class TimelineLog implements EntryLog<IncidentUpdate> {
+  constructor(
+    private readonly context: GatewayContext,
+    private readonly incidentId: string,
+  ) {}
+
+  load(from: number, upTo: number | null, limit: number): Promise<IncidentUpdate[]> {
+    return coalescerOf(this.context)(`timeline:${this.incidentId}:${from}:${upTo}:${limit}`, () =>
+      this.context.prisma.incidentUpdate.findMany({
+        where: { incidentId: this.incidentId, sequence: { gt: from, ...(upTo === null ? {} : { lte: upTo }) } },
+        orderBy: { sequence: 'asc' },
+        take: limit,
+      }),
+    );
+  }
+}
+
 builder.subscriptionField('incidentTimeline', (t) =>
   t.field({
     type: IncidentUpdateRef,
@@ -56,19 +74,11 @@ builder.subscriptionField('incidentTimeline', (t) =>
         ? await context.prisma.incident.findFirst({ where: scopedNodeWhere(id, context), select: { id: true, lastUpdateSequence: true } })
         : null;
       if (!incident) throw notFound('incident');
-      const coalesce = coalescerOf(context);
       return sequencedStream(context.pubsub, 'incident.timeline', incident.id, {
         // Without `after`, "new" means after the newest entry at the time of subscribing.
         after: after ?? incident.lastUpdateSequence,
         sequenceOf: sequenceOfTimelineEvent,
-        load: (from, upTo, limit) =>
-          coalesce(`timeline:${incident.id}:${from}:${upTo}:${limit}`, () =>
-            context.prisma.incidentUpdate.findMany({
-              where: { incidentId: incident.id, sequence: { gt: from, ...(upTo === null ? {} : { lte: upTo }) } },
-              orderBy: { sequence: 'asc' },
-              take: limit,
-            }),
-          ),
+        log: new TimelineLog(context, incident.id),
       });
     },
     // Rows are shared between subscribers: each gets its own copy to resolve fields on.
