@@ -22,18 +22,18 @@ export interface Database {
    * compile a whole selection into one statement (src/graphql/compiled/). Rows come back as
    * objects with json columns parsed; the statement is reported like Prisma's.
    */
-  query<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  query: RunSql;
   /**
    * Runs `work` as one transaction straight on the driver, past Prisma's interactive transaction
    * (about a third of its CPU cost): for the hot write whose statements are all plain SQL
    * (createIncident's common case, src/services/incidents.ts). A throw rolls back. Nothing else
    * may touch the database inside `work` (on PGlite it would wait for this transaction forever).
    */
-  transaction<T>(work: (query: TransactionQuery) => Promise<T>): Promise<T>;
+  transaction<T>(work: (query: RunSql) => Promise<T>): Promise<T>;
 }
 
-/** One statement inside Database.transaction: rows as objects. */
-export type TransactionQuery = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
+/** One SQL statement, rows back as objects: on its own (Database.query) or inside a transaction. */
+export type RunSql = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
 
 type RunQuery = (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 type RunTransaction = <T>(work: (run: RunQuery) => Promise<T>) => Promise<T>;
@@ -94,13 +94,14 @@ async function openPostgres(
   // adapter-pg hands the name to pg as it is: undefined (past the bound below) runs unnamed.
   const adapter = new PrismaPg(pool, { statementNameGenerator: (query) => preparedStatementName(query) as string });
   const prisma = withKeysetCursors(new PrismaClient({ adapter: withStatementReporter(adapter, onStatement) }));
-  const runQuery: RunQuery = (sql, params) => pool.query({ name: preparedStatementName({ sql }), text: sql, values: params });
+  const statement = (sql: string, params: unknown[]) => ({ name: preparedStatementName({ sql }), text: sql, values: params });
+  const runQuery: RunQuery = (sql, params) => pool.query(statement(sql, params));
   const runTransaction: RunTransaction = async (work) => {
     const client = await pool.connect();
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await work((sql, params) => client.query({ name: preparedStatementName({ sql }), text: sql, values: params }));
+      const result = await work((sql, params) => client.query(statement(sql, params)));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -151,7 +152,7 @@ function createDatabase(
   closeDriver: () => Promise<void>,
 ): Database {
   let closing: Promise<void> | undefined;
-  const reported = (run: RunQuery) => async <Row>(sql: string, params: readonly unknown[]): Promise<Row[]> => {
+  const reported = (run: RunQuery): RunSql => async <Row>(sql: string, params: readonly unknown[]): Promise<Row[]> => {
     const statement = onStatement ? reportStatement(onStatement, sql, params) : null;
     const { rows } = await run(sql, [...params]);
     if (statement) measureResult(statement, rows.map((row) => Object.values(row as object)));
@@ -168,7 +169,7 @@ function createDatabase(
       await prisma.$queryRaw`SELECT 1`;
     },
     query: reported(runQuery),
-    async transaction<T>(work: (query: TransactionQuery) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (query: RunSql) => Promise<T>): Promise<T> {
       // Reported by the names Prisma's transactions are reported by (src/db/statement-reporter.ts).
       if (onStatement) reportStatement(onStatement, 'BEGIN');
       try {

@@ -18,8 +18,8 @@ import type { RecordedChange } from '../domain/history.js';
 import { enqueueNotifications } from './notifications.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
-import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type RunSql, type Tx } from './transaction.js';
-import { databaseOf } from '../db/client.js';
+import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type Tx } from './transaction.js';
+import { databaseOf, type RunSql } from '../db/client.js';
 import { scheduleSpecOf, scheduleSpecInclude } from './schedules.js';
 
 /** A component named in an input: `status` null means "record its current status". */

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { UserError } from '../domain/validation.js';
 import type { GatewayEvent } from '../realtime/events.js';
-import type { Database } from '../db/client.js';
+import type { Database, RunSql } from '../db/client.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -32,9 +32,6 @@ export function reject(code: UserError['code'], field: string[] | null, message:
 export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx, events: GatewayEvent[]) => Promise<T>): Promise<Outcome<T>> {
   return outcomeOf((events) => prisma.$transaction((tx) => work(tx, events), { maxWait: 10_000, timeout: 20_000 }));
 }
-
-/** One SQL statement in the current transaction, whichever runs it: Prisma's interactive one or the driver's. */
-export type RunSql = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
 
 /** Statements of a Prisma transaction as RunSql, for SQL shared with inDriverTransaction. */
 export function sqlOf(tx: Tx): RunSql {
