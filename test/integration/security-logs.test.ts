@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import { backends, gql } from '../support/gateway.js';
+import { freshDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { wsClient } from '../support/subscriptions.js';
 
@@ -28,7 +27,7 @@ describe.each(backends)('logs and masked errors on %s', (backend) => {
   const logs = () => lines.map((line) => JSON.parse(line) as LogLine);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ig-logs-'));
+    dataDir = await freshDataDir('ig-logs-');
     database = backend === 'postgres' ? await createTestDatabase() : null;
     const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, RATE_LIMIT: 'off', ...(database ? { DATABASE_URL: database.url } : {}) });
     running = await startGateway(config, createLogger('debug', { write: (line: string) => void lines.push(line) }));

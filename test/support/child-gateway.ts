@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import type { Backend } from './gateway.js';
+import { freshDataDir } from './data-dir.js';
 import { createTestDatabase } from './postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -21,7 +22,7 @@ export interface ChildDatabase {
 }
 
 export async function createChildDatabase(backend: Backend): Promise<ChildDatabase> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-child-'));
+  const dataDir = backend === 'pglite' ? await freshDataDir('ig-child-') : await mkdtemp(path.join(tmpdir(), 'ig-child-'));
   const database = backend === 'postgres' ? await createTestDatabase() : null;
   const env: Record<string, string> = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
   return {
