@@ -1,76 +1,22 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/domain/notifications.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-interface Received {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
+import { eventually, startHttpReceiver, startSmtp } from '../support/receivers.js';
 
 /**
  * A webhook receiver on loopback: `/ok/...` accepts, `/flaky/<n>/...` fails its first n requests,
  * `/down/...` always fails.
  */
-async function startReceiver() {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      received.push({ path, headers: request.headers, body });
-      const flaky = /^\/flaky\/(\d+)\//.exec(path);
-      const seen = received.filter((entry) => entry.path === path).length;
-      const fail = path.startsWith('/down/') || (flaky !== null && seen <= Number(flaky[1]));
-      response.writeHead(fail ? 500 : 200).end(fail ? 'nope' : 'ok');
-    });
+function startReceiver() {
+  const seen = new Map<string, number>();
+  return startHttpReceiver(({ path }, response) => {
+    seen.set(path, (seen.get(path) ?? 0) + 1);
+    const flaky = /^\/flaky\/(\d+)\//.exec(path);
+    const fail = path.startsWith('/down/') || (flaky !== null && seen.get(path)! <= Number(flaky[1]));
+    response.writeHead(fail ? 500 : 200).end(fail ? 'nope' : 'ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtp() {
-  const messages: { to: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on('end', () => {
-        messages.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Polls until `check` returns a value (the worker delivers in the background); bounded. */
-async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, attempts = 200): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 const NOTIFICATIONS = `query ($filter: NotificationFilter) {
