@@ -104,8 +104,9 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
       if (!options.sendEmail) throw new PermanentFailure('email is not configured: SMTP_URL is not set');
       await options.sendEmail({ ...stored.email, messageId: `<${id}@incident-gateway>` });
     }
-    await prisma.notification.update({
-      where: { id },
+    // Still PENDING: an unsubscribe may have ended it meanwhile.
+    await prisma.notification.updateMany({
+      where: { id, status: 'PENDING' },
       data: { ...finished('DELIVERED'), attempts, deliveredAt: new Date(), lockedUntil: null, lastError: null },
     });
   } catch (error) {
@@ -113,8 +114,8 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
     const delay = error instanceof PermanentFailure ? null : retryDelayMs(options, attempts, Math.random());
     const url = 'webhook' in stored ? redactUrl(notification.subscriber.webhookUrl ?? '') : undefined;
     logger.warn({ notificationId: id, attempts, dead: delay === null, url, err: message }, 'notification delivery failed');
-    await prisma.notification.update({
-      where: { id },
+    await prisma.notification.updateMany({
+      where: { id, status: 'PENDING' },
       data:
         delay === null
           ? { ...finished('DEAD'), attempts, lockedUntil: null, lastError: message }
