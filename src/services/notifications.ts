@@ -213,10 +213,12 @@ export function subscribe(prisma: PrismaClient, actor: Actor | null, request: Su
  */
 async function subscribeAnonymously(tx: Tx, page: { id: string; orgId: string; name: string }, email: string, componentIds: string[]): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`subscribe:${page.id}:${email.toLowerCase()}`}))`;
-  const existing = await tx.subscriber.findFirst({
+  const candidates = await tx.subscriber.findMany({
     where: { statusPageId: page.id, channel: 'EMAIL', email: { equals: email, mode: 'insensitive' }, unsubscribedAt: null },
-    select: { id: true, confirmedAt: true, confirmSentAt: true },
+    select: { id: true, email: true, confirmedAt: true, confirmSentAt: true },
   });
+  // Exactly this address in any case (a pattern-matching comparison would also let `_` stand for any letter).
+  const existing = candidates.find((candidate) => candidate.email?.toLowerCase() === email.toLowerCase()) ?? null;
   const now = new Date();
   const action = anonymousSubscribeAction(existing, now);
   if (action === 'NOTHING') return;
