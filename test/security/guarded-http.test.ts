@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { createGuardedHttp, isAllowedAddress, OutboundError, parseAddressRanges, redactUrl } from '../../src/net/guarded-http.js';
 import { FORBIDDEN_TARGETS, PUBLIC_URLS, USER_INFO_URL } from './forbidden-targets.js';
 
@@ -176,5 +177,18 @@ describe('guarded outbound HTTP client', () => {
     expect(redactUrl('https://user:pw@hooks.example.com:8443/a/b?token=secret#frag')).toBe('https://hooks.example.com:8443/a/b');
     expect(redactUrl('http://[::1]:80/x')).toBe('http://[::1]/x');
     expect(redactUrl('::nope')).toBe('(not a URL)');
+  });
+});
+
+describe('outbound settings', () => {
+  it('allows no private range and delivers 8 at once by default; WEBHOOK_ALLOW_PRIVATE takes CIDRs only', () => {
+    const defaults = loadConfig({});
+    expect(defaults.outbound.allowPrivate).toEqual([]);
+    expect(defaults.notifications.concurrency).toBe(8);
+    const set = loadConfig({ WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/8, fd00::/8', NOTIFY_CONCURRENCY: '2' });
+    expect(set.outbound.allowPrivate.map(([address, bits]) => `${address.toString()}/${bits}`)).toEqual(['10.0.0.0/8', 'fd00::/8']);
+    expect(set.notifications.concurrency).toBe(2);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'intranet' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NOTIFY_CONCURRENCY: '0' })).toThrow(ConfigError);
   });
 });
