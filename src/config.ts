@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAddressRanges, type AddressRange } from './net/guarded-http.js';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -30,8 +31,12 @@ export interface Config {
     baseDelayMs: number;
     maxDelayMs: number;
     batchSize: number;
+    /** Deliveries under way at once, so that one slow receiver holds up no other. */
+    concurrency: number;
   };
-  /** smtp(s):// URL for email notifications; unset: email notifications wait. */
+  /** Outbound HTTP (src/net/guarded-http.ts): the non-public ranges it may reach (WEBHOOK_ALLOW_PRIVATE), default none. */
+  outbound: { allowPrivate: AddressRange[] };
+  /** smtp(s):// URL for email notifications; unset: email notifications end DEAD and anonymous email subscribe is refused. */
   smtpUrl: string | undefined;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
@@ -77,6 +82,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function addressRanges(env: Env, name: string): AddressRange[] {
+  try {
+    return parseAddressRanges(env[name] ?? '');
+  } catch {
+    throw new ConfigError(`${name} must be a comma-separated list of CIDR ranges (e.g. 10.0.0.0/8,fd00::/8), got "${env[name]}"`);
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: integer(env, 'PORT', 4000),
@@ -99,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
+    outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };
@@ -113,6 +127,7 @@ function notificationSettings(env: Env): Config['notifications'] {
     baseDelayMs: integer(env, 'NOTIFY_BACKOFF_BASE_MS', 1000, 0),
     maxDelayMs: integer(env, 'NOTIFY_BACKOFF_MAX_MS', 3_600_000, 0),
     batchSize: integer(env, 'NOTIFY_BATCH_SIZE', 20, 1),
+    concurrency: integer(env, 'NOTIFY_CONCURRENCY', 8, 1),
   };
   // A lease shorter than an attempt would let a second worker deliver while the first still waits.
   if (settings.leaseMs <= settings.timeoutMs) throw new ConfigError('NOTIFY_LEASE_MS must be longer than NOTIFY_TIMEOUT_MS');

@@ -31,7 +31,7 @@ export interface GatewayDeps {
   db: Database;
   pubsub: PubSub;
   logger: Logger;
-  sendEmail?: GatewayContext['sendEmail'];
+  outbound: GatewayContext['outbound'];
 }
 
 /** What Yoga's context factory receives besides the request: set by the WebSocket layer. */
@@ -62,7 +62,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
 }
 
-export function createGateway({ config, db, pubsub, logger, sendEmail }: GatewayDeps) {
+export function createGateway({ config, db, pubsub, logger, outbound }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
@@ -140,14 +140,14 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
-      if (initial.socketAuth) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: initial.socketAuth };
+      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: null };
+      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null };
       const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
-      return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: check.auth };
+      return { prisma: db.prisma, pubsub, outbound, requestId, auth: check.auth };
     },
     plugins: [
       requestLogging,
