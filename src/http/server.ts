@@ -371,6 +371,12 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     awaitingPong.delete(this);
   }
   wsServer.on('connection', (socket) => socket.on('pong', answeredPing));
+  // A client's protocol error (a frame above maxPayload, invalid UTF-8) has ws close the socket with
+  // its code (1009, 1007) and emit 'error': graphql-ws would print it to stderr as an internal error.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.info({ code: error.code, reason: error.message }, 'WebSocket closed for a protocol error'));
+  });
   const keepAlive = setInterval(() => {
     for (const socket of wsServer.clients) {
       if (socket.readyState !== WebSocket.OPEN) continue;
