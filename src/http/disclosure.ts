@@ -38,8 +38,13 @@ function introspectionGate(mode: Config['disclosure']['introspection']): Plugin<
 /** graphql-js ends a message with one of these: "Did you mean "x"?", "Did you mean the enum value "X"?", ... */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
-function withoutSuggestions<T extends { message: string }>(errors: readonly T[] | undefined): void {
-  for (const error of errors ?? []) error.message = error.message.replace(SUGGESTION, '');
+/** Strips suggestions from each error and the errors it wraps: masking may answer with a wrapped one. */
+function withoutSuggestions(errors: readonly Error[] | undefined): void {
+  for (const error of errors ?? []) {
+    for (let current: Error | null | undefined = error; current; current = current instanceof GraphQLError ? current.originalError : null) {
+      current.message = current.message.replace(SUGGESTION, '');
+    }
+  }
 }
 
 /**
