@@ -45,6 +45,27 @@ export interface Config {
     /** POST application/json requests served without the fetch-API layer (src/http/direct.ts). */
     directHttp: boolean;
   };
+  /** What the HTTP server accepts, and for how long (src/http/request-guard.ts, src/http/server-options.ts). */
+  http: {
+    /** Time allowed for a whole request, headers and body (Node's requestTimeout). */
+    requestTimeoutMs: number;
+    /** Origins whose pages may call the gateway with an API key (CORS with credentials). */
+    corsOrigins: string[];
+  };
+  /** Bounds of WebSocket connections (src/http/websocket-limits.ts); frames are bounded by MAX_BODY_BYTES. */
+  websocket: {
+    maxSubscriptionsPerSocket: number;
+    maxSocketsPerKey: number;
+  };
+  /** What the gateway tells about itself (src/http/disclosure.ts). */
+  disclosure: {
+    /** Who may introspect the schema: callers with a valid key (default), everyone, or nobody. */
+    introspection: 'authenticated' | 'on' | 'off';
+    /** "Did you mean ...?" hints in error messages; off under NODE_ENV=production. */
+    suggestions: boolean;
+    /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -115,7 +136,42 @@ export function loadConfig(env: Env = process.env): Config {
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
+    http: {
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1),
+      corsOrigins: origins(env, 'CORS_ORIGINS'),
+    },
+    websocket: {
+      maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1),
+      maxSocketsPerKey: integer(env, 'MAX_SOCKETS_PER_KEY', 50, 1),
+    },
+    disclosure: {
+      introspection: oneOf(env, 'INTROSPECTION', ['authenticated', 'on', 'off'] as const),
+      suggestions: env.NODE_ENV !== 'production',
+      metricsToken: env.METRICS_TOKEN || undefined,
+    },
   };
+}
+
+/** One of `values` (case-insensitive); the first when unset. */
+function oneOf<const T extends string>(env: Env, name: string, values: readonly [T, ...T[]]): T {
+  const value = (env[name] || values[0]).toLowerCase();
+  if (!values.includes(value as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return value as T;
+}
+
+/** A comma-separated list of origins (scheme://host[:port], as browsers send them in `Origin`). */
+function origins(env: Env, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of list) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== item) throw new ConfigError(`${name}: "${item}" is not an origin like https://status.example.com (no path, no trailing slash)`);
+  }
+  return list;
 }
 
 function notificationSettings(env: Env): Config['notifications'] {
