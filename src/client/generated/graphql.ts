@@ -283,11 +283,6 @@ export type BoardTimelineSubscriptionVariables = Exact<{
 
 export type BoardTimelineSubscription = { incidentTimeline: { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string } };
 
-export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
-
 export type IncidentTimelineQueryVariables = Exact<{
   number: number;
   after?: string | null | undefined;
@@ -355,6 +350,11 @@ export type RemoveIncidentMutationVariables = Exact<{
 
 
 export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -613,43 +613,6 @@ export const BoardTimelineDocument = new TypedDocumentString(`
   sequence
   cursor
 }`) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
-export const OpenIncidentsDocument = new TypedDocumentString(`
-    query OpenIncidents {
-  incidents(
-    first: 25
-    filter: {resolvedAt: {isNull: true}}
-    orderBy: {field: SEVERITY, direction: ASC}
-  ) {
-    totalCount
-    nodes {
-      id
-      number
-      title
-      status
-      severity
-      impact
-      version
-      owner {
-        name
-      }
-      affectedComponents {
-        status
-        component {
-          name
-        }
-      }
-      timeline(last: 3) {
-        nodes {
-          kind
-          body
-          postedAt
-          cursor
-        }
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
 export const IncidentTimelineDocument = new TypedDocumentString(`
     query IncidentTimeline($number: Int!, $after: String) {
   incidentByNumber(number: $number) {
@@ -809,3 +772,40 @@ export const RemoveIncidentDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+export const OpenIncidentsDocument = new TypedDocumentString(`
+    query OpenIncidents {
+  incidents(
+    first: 25
+    filter: {resolvedAt: {isNull: true}}
+    orderBy: {field: SEVERITY, direction: ASC}
+  ) {
+    totalCount
+    nodes {
+      id
+      number
+      title
+      status
+      severity
+      impact
+      version
+      owner {
+        name
+      }
+      affectedComponents {
+        status
+        component {
+          name
+        }
+      }
+      timeline(last: 3) {
+        nodes {
+          kind
+          body
+          postedAt
+          cursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
