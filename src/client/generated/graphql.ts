@@ -351,6 +351,40 @@ export type RemoveIncidentMutationVariables = Exact<{
 
 export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type FollowTimelineSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type FollowTimelineSubscription = { incidentTimeline: { cursor: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, postedBy: { name: string | null } } };
+
+export type ReliabilityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReliabilityQuery = { incidentStats: { total: { count: number, reopenRate: number, mtta: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null }, mttr: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null } }, groups: Array<{ key: string | null, count: number, mttr: { p50Seconds: number | null, p90Seconds: number | null } }> } };
+
+export type ComponentUptimeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ComponentUptimeQuery = { node:
+    | { name: string, uptime: { availability: number | null, days: Array<{ date: string, availability: number | null, statuses: Array<{ status: ComponentStatus, seconds: number }> }> } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type SubscribeWebhookMutationVariables = Exact<{
+  statusPageId: string | number;
+  webhookUrl: string;
+}>;
+
+
+export type SubscribeWebhookMutation = { subscribe: { signingSecret: string | null, subscriber: { id: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -772,6 +806,90 @@ export const RemoveIncidentDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+export const FollowTimelineDocument = new TypedDocumentString(`
+    subscription FollowTimeline($id: ID!, $after: String) {
+  incidentTimeline(incidentId: $id, after: $after) {
+    cursor
+    kind
+    status
+    body
+    postedAt
+    postedBy {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
+export const ReliabilityDocument = new TypedDocumentString(`
+    query Reliability($from: DateTime!, $to: DateTime!) {
+  incidentStats(
+    from: $from
+    to: $to
+    groupBy: SEVERITY
+    filter: {kind: {eq: INCIDENT}}
+  ) {
+    total {
+      count
+      reopenRate
+      mtta {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+      mttr {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+    }
+    groups {
+      key
+      count
+      mttr {
+        p50Seconds
+        p90Seconds
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
+export const ComponentUptimeDocument = new TypedDocumentString(`
+    query ComponentUptime($id: ID!) {
+  node(id: $id) {
+    ... on Component {
+      name
+      uptime {
+        availability
+        days {
+          date
+          availability
+          statuses {
+            status
+            seconds
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
+export const SubscribeWebhookDocument = new TypedDocumentString(`
+    mutation SubscribeWebhook($statusPageId: ID!, $webhookUrl: String!) {
+  subscribe(input: {statusPageId: $statusPageId, webhookUrl: $webhookUrl}) {
+    subscriber {
+      id
+    }
+    signingSecret
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
 export const OpenIncidentsDocument = new TypedDocumentString(`
     query OpenIncidents {
   incidents(
