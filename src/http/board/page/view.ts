@@ -286,7 +286,7 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number, com
             ...components
               .slice(0, CARD_COMPONENTS)
               .map((affected) => h('li', { class: 'component', 'data-status': affected.status }, `${affected.component.name}: ${humanize(affected.status)}`)),
-            components.length > CARD_COMPONENTS ? h('li', { class: 'component more' }, `+${components.length - CARD_COMPONENTS} more`) : null,
+            components.length > CARD_COMPONENTS ? h('li', { class: 'component others' }, `+${components.length - CARD_COMPONENTS} more`) : null,
           )
         : null,
       !compact && latest
