@@ -7,6 +7,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** NODE_ENV=production: a first start never creates demo data. */
+  production: boolean;
   redisUrl: string | undefined;
   logLevel: string;
   limits: {
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '127.0.0.1',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(env.DATA_DIR || './data'),
+    production: env.NODE_ENV === 'production',
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel: env.LOG_LEVEL || 'info',
     limits: {

@@ -50,8 +50,10 @@ export interface ChildGateway {
   process: ChildProcess;
   url: string;
   graphqlUrl: string;
-  /** Every line the process wrote to stdout so far (pino JSON). */
+  /** Every line the process wrote to stdout so far (pino JSON, and the first run's banner). */
   logs: string[];
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -92,5 +94,5 @@ export async function startChildGateway(env: Record<string, string>): Promise<Ch
     child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
     void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr}${logs.join('\n')}`)));
   });
-  return { process: child, url, graphqlUrl: `${url}/graphql`, logs, exited };
+  return { process: child, url, graphqlUrl: `${url}/graphql`, logs, stderr: () => stderr, exited };
 }

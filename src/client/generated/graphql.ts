@@ -285,11 +285,6 @@ export type BoardTimelineSubscriptionVariables = Exact<{
 
 export type BoardTimelineSubscription = { incidentTimeline: { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string } };
 
-export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
-
 export type IncidentTimelineQueryVariables = Exact<{
   number: number;
   after?: string | null | undefined;
@@ -357,6 +352,45 @@ export type RemoveIncidentMutationVariables = Exact<{
 
 
 export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type FollowTimelineSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type FollowTimelineSubscription = { incidentTimeline: { cursor: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, postedBy: { name: string | null } } };
+
+export type ReliabilityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReliabilityQuery = { incidentStats: { total: { count: number, reopenRate: number, mtta: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null }, mttr: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null } }, groups: Array<{ key: string | null, count: number, mttr: { p50Seconds: number | null, p90Seconds: number | null } }> } };
+
+export type ComponentUptimeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ComponentUptimeQuery = { node:
+    | { name: string, uptime: { availability: number | null, days: Array<{ date: string, availability: number | null, statuses: Array<{ status: ComponentStatus, seconds: number }> }> } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type SubscribeWebhookMutationVariables = Exact<{
+  statusPageId: string | number;
+  webhookUrl: string;
+}>;
+
+
+export type SubscribeWebhookMutation = { subscribe: { signingSecret: string | null, subscriber: { id: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -615,43 +649,6 @@ export const BoardTimelineDocument = new TypedDocumentString(`
   sequence
   cursor
 }`) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
-export const OpenIncidentsDocument = new TypedDocumentString(`
-    query OpenIncidents {
-  incidents(
-    first: 25
-    filter: {resolvedAt: {isNull: true}}
-    orderBy: {field: SEVERITY, direction: ASC}
-  ) {
-    totalCount
-    nodes {
-      id
-      number
-      title
-      status
-      severity
-      impact
-      version
-      owner {
-        name
-      }
-      affectedComponents {
-        status
-        component {
-          name
-        }
-      }
-      timeline(last: 3) {
-        nodes {
-          kind
-          body
-          postedAt
-          cursor
-        }
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
 export const IncidentTimelineDocument = new TypedDocumentString(`
     query IncidentTimeline($number: Int!, $after: String) {
   incidentByNumber(number: $number) {
@@ -811,3 +808,124 @@ export const RemoveIncidentDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+export const FollowTimelineDocument = new TypedDocumentString(`
+    subscription FollowTimeline($id: ID!, $after: String) {
+  incidentTimeline(incidentId: $id, after: $after) {
+    cursor
+    kind
+    status
+    body
+    postedAt
+    postedBy {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
+export const ReliabilityDocument = new TypedDocumentString(`
+    query Reliability($from: DateTime!, $to: DateTime!) {
+  incidentStats(
+    from: $from
+    to: $to
+    groupBy: SEVERITY
+    filter: {kind: {eq: INCIDENT}}
+  ) {
+    total {
+      count
+      reopenRate
+      mtta {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+      mttr {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+    }
+    groups {
+      key
+      count
+      mttr {
+        p50Seconds
+        p90Seconds
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
+export const ComponentUptimeDocument = new TypedDocumentString(`
+    query ComponentUptime($id: ID!) {
+  node(id: $id) {
+    ... on Component {
+      name
+      uptime {
+        availability
+        days {
+          date
+          availability
+          statuses {
+            status
+            seconds
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
+export const SubscribeWebhookDocument = new TypedDocumentString(`
+    mutation SubscribeWebhook($statusPageId: ID!, $webhookUrl: String!) {
+  subscribe(input: {statusPageId: $statusPageId, webhookUrl: $webhookUrl}) {
+    subscriber {
+      id
+    }
+    signingSecret
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
+export const OpenIncidentsDocument = new TypedDocumentString(`
+    query OpenIncidents {
+  incidents(
+    first: 25
+    filter: {resolvedAt: {isNull: true}}
+    orderBy: {field: SEVERITY, direction: ASC}
+  ) {
+    totalCount
+    nodes {
+      id
+      number
+      title
+      status
+      severity
+      impact
+      version
+      owner {
+        name
+      }
+      affectedComponents {
+        status
+        component {
+          name
+        }
+      }
+      timeline(last: 3) {
+        nodes {
+          kind
+          body
+          postedAt
+          cursor
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
