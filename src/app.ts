@@ -4,6 +4,7 @@ import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
 import type { Logger } from './logger.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
+import { createRedisConnections } from './realtime/redis.js';
 import { createMailer } from './notifications/mailer.js';
 import { startNotificationWorker } from './notifications/worker.js';
 
@@ -21,9 +22,10 @@ export async function startGateway(
   options: Pick<OpenDatabaseOptions, 'onStatement'> = {},
 ): Promise<RunningGateway> {
   const db = await openMigratedDatabase(config, logger, options);
-  const pubsub = createGatewayPubSub(config.redisUrl);
+  const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined;
+  const pubsub = createGatewayPubSub(logger, redis);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
-  const gateway = createGateway({ config, db, pubsub, logger, sendEmail: mailer?.send });
+  const gateway = createGateway({ config, db, pubsub, logger, redis, sendEmail: mailer?.send });
   const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
@@ -36,7 +38,7 @@ export async function startGateway(
         await gateway.close();
         await notifier.stop();
         mailer?.close();
-        await pubsub.close();
+        await redis?.close();
         await db.close();
       })();
       return stopping;

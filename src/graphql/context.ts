@@ -9,6 +9,8 @@ export interface GatewayContext {
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;
+  /** Who is calling without a key, for its rate-limit bucket: the client address (src/http/client-address.ts). */
+  clientAddress?: string;
   /** Sends an email at once (subscription confirmations); absent when SMTP_URL is unset. */
   sendEmail?: (email: OutgoingEmail) => Promise<void>;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */

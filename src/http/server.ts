@@ -8,20 +8,23 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { pendingMigrations } from '../db/migrate.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
-import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
+import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, revokedKeyIds, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
+import type { RedisConnections } from '../realtime/redis.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
 import { readBodyWithin, sendFetchResponse } from './body.js';
 import { limitPlugins } from './limits.js';
 import { createDirectHandler } from './direct.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createRateLimiter, RATE_LIMIT_REDIS_OPTIONS } from './rate-limit.js';
+import { createAnonymousLimits, sendTooManyStreams } from './anonymous-limits.js';
+import { createHealth, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './health.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
@@ -31,6 +34,8 @@ export interface GatewayDeps {
   db: Database;
   pubsub: PubSub;
   logger: Logger;
+  /** The deployment's Redis (REDIS_URL): shared rate-limit buckets. */
+  redis?: RedisConnections;
   sendEmail?: GatewayContext['sendEmail'];
 }
 
@@ -38,6 +43,8 @@ export interface GatewayDeps {
 interface ServerContext {
   requestId?: string;
   socketAuth?: AuthContext;
+  /** The client address of an HTTP request (src/http/client-address.ts): an anonymous caller's rate-limit bucket. */
+  clientAddress?: string;
   /** The HTTP response (not for WebSockets): an SSE subscription is ended through it on revocation. */
   res?: ServerResponse;
 }
@@ -62,10 +69,14 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
 }
 
-export function createGateway({ config, db, pubsub, logger, sendEmail }: GatewayDeps) {
+export function createGateway({ config, db, pubsub, logger, redis, sendEmail }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
-  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
+  const health = createHealth(db, redis, metrics.registry);
+  const bucketsRedis = config.rateLimit.enabled ? redis?.open('rate-limit', RATE_LIMIT_REDIS_OPTIONS) : undefined;
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, bucketsRedis) : null;
+  /** Limits per client address for callers without a key; other anonymous endpoints use them too. */
+  const anonymousLimits = createAnonymousLimits(config, bucketsRedis);
   let draining = false;
 
   /** Internal errors already logged with their request id: maskError need not log them again. */
@@ -114,6 +125,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   function maskError(error: unknown, message: string): Error {
     const original = error instanceof GraphQLError ? error : null;
     const cause = original?.originalError;
+    if (isDatabaseUnavailable(cause ?? error)) return serviceUnavailable();
     if (original && !cause && isClientError(original)) return withoutInternals(original);
     if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
     // graphql-js reports a variable that does not coerce (e.g. "many" for an Int) this way.
@@ -128,7 +140,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
 
-  const limits = limitPlugins(config, rateLimiter);
+  const limits = limitPlugins(config, { keyed: rateLimiter, anonymous: anonymousLimits.limiter });
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
@@ -142,7 +154,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       const requestId = initial.requestId ?? randomUUID();
       if (initial.socketAuth) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: null };
+      if (token === null) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: null, clientAddress: initial.clientAddress };
       const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
@@ -159,15 +171,6 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   });
 
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
-
-  async function ready(): Promise<boolean> {
-    try {
-      await db.ping();
-      return (await pendingMigrations(db)).length === 0;
-    } catch {
-      return false;
-    }
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -189,8 +192,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
         sendJson(res, 200, { status: 'ok' });
         return;
       case '/readyz': {
-        const isReady = await ready();
-        sendJson(res, isReady ? 200 : 503, { status: isReady ? 'ready' : 'not ready' });
+        const { ready, body } = await health.readiness();
+        sendJson(res, ready ? 200 : 503, body);
         return;
       }
       case '/metrics':
@@ -200,8 +203,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
+      const clientAddress = anonymousLimits.clientAddress(req);
+      if (!req.headers.authorization && req.headers.accept?.includes('text/event-stream') && !anonymousLimits.holdStream(clientAddress, res)) {
+        sendTooManyStreams(res, config.rateLimit.anonymous.maxStreamsPerAddress);
+        return;
+      }
       if (req.method !== 'POST') {
-        await yoga.handle(req, res, { requestId });
+        await yoga.handle(req, res, { requestId, clientAddress });
         return;
       }
       const body = await readBodyWithin(req, config.limits.maxBodyBytes);
@@ -210,13 +218,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
         sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         return;
       }
-      if (serveDirectly && (await serveDirectly(req, res, body, { requestId, res }))) return;
+      if (serveDirectly && (await serveDirectly(req, res, body, { requestId, res, clientAddress }))) return;
       const aborted = new AbortController();
       res.once('close', () => aborted.abort());
       const response = await yoga.fetch(
         `http://localhost${req.url ?? '/graphql'}`,
         { method: 'POST', headers: headersOf(req), body: new Uint8Array(body) as Uint8Array<ArrayBuffer>, signal: aborted.signal },
-        { requestId, res },
+        { requestId, res, clientAddress },
       );
       await sendFetchResponse(response, res);
       return;
@@ -238,6 +246,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       if (inFlight === 0) idle?.();
     });
     handle(req, res).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        if (res.headersSent) return void res.destroy();
+        const { message, extensions } = serviceUnavailable();
+        res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        sendJson(res, 503, { errors: [{ message, extensions: { code: extensions.code } }] });
+        return;
+      }
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
@@ -270,13 +285,21 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   /** Keys revoked lately: a socket whose key check raced with the revocation is closed on arrival. */
   const recentRevocations = new Set<string>();
   const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
+  function revoked(keyId: string): void {
+    recentRevocations.add(keyId);
+    setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
+    for (const end of streamsByKey.get(keyId) ?? []) end();
+  }
   void (async () => {
-    for await (const { keyId } of revocations) {
-      recentRevocations.add(keyId);
-      setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
-      for (const end of streamsByKey.get(keyId) ?? []) end();
-    }
+    for await (const { keyId } of revocations) revoked(keyId);
   })();
+  // Revocations published while Redis was down reached no one: the keys of open streams are re-read.
+  redis?.onReconnect(() => {
+    revokedKeyIds(db, [...streamsByKey.keys()]).then(
+      (keyIds) => keyIds.forEach(revoked),
+      (error: unknown) => logger.warn({ err: error }, 'could not re-read revocations after redis came back'),
+    );
+  });
 
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
@@ -354,6 +377,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   return {
     server,
     metrics,
+    anonymousLimits,
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -394,6 +418,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await revocations.return?.();
       await rateLimiter?.close();
+      await anonymousLimits.close();
     },
   };
 }
