@@ -26,6 +26,7 @@ const RETRY_DELAY_MS = (attempt: number) => Math.min(100 * attempt, 2000);
 export function createRedisConnections(url: string, logger: Logger): RedisConnections {
   const clients = new Set<Redis>();
   const reconnectListeners: ((client: Redis) => void)[] = [];
+  let closing = false;
   return {
     open(role, options = {}) {
       const client = new Redis(url, { retryStrategy: RETRY_DELAY_MS, ...options });
@@ -33,17 +34,13 @@ export function createRedisConnections(url: string, logger: Logger): RedisConnec
       const log = logger.child({ redis: role });
       let lost = false;
       // One line when the connection is lost and one when it is back, not one per failed attempt.
-      client.on('error', (error: Error) => {
-        if (lost) return;
+      const markLost = (error?: Error) => {
+        if (lost || closing) return;
         lost = true;
         log.warn({ err: error }, 'redis connection lost: degraded until it is back');
-      });
-      client.on('close', () => {
-        if (!lost && client.status !== 'end') {
-          lost = true;
-          log.warn('redis connection closed: degraded until it is back');
-        }
-      });
+      };
+      client.on('error', markLost);
+      client.on('close', () => markLost());
       client.on('ready', () => {
         if (!lost) return;
         lost = false;
@@ -63,6 +60,7 @@ export function createRedisConnections(url: string, logger: Logger): RedisConnec
       reconnectListeners.push(listener);
     },
     async close() {
+      closing = true;
       // QUIT waits for Redis, which may be the one thing missing: a connection that is down is just dropped.
       await Promise.allSettled(
         [...clients].map((client) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))),
