@@ -114,11 +114,11 @@ describe.each(backends)('anonymous rate limits per client address on %s', (backe
     expect(JSON.parse(refusal.body).data ?? null).toBeNull();
 
     // Through Yoga's own HTTP layer (a request with Origin does not take the direct path) alike.
-    const viaYoga = await heavy('127.0.0.2', { origin: 'https://status.example' });
-    expect(viaYoga.status).toBe(429);
-    expect(codesOf(viaYoga)).toEqual(['RATE_LIMITED']);
-    expect(viaYoga.headers['ratelimit-limit']).toBe('300');
-    expect(Number(viaYoga.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const viaYoga = (await flood(40, 8, () => heavy('127.0.0.2', { origin: 'https://status.example' }))).find((answer) => answer.status === 429);
+    expect(viaYoga, 'no 429 through Yoga').toBeDefined();
+    expect(codesOf(viaYoga!)).toEqual(['RATE_LIMITED']);
+    expect(viaYoga!.headers['ratelimit-limit']).toBe('300');
+    expect(Number(viaYoga!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 
     // Another address has its own bucket, and a key its own from any address.
     const other = await heavy('127.0.0.3');
