@@ -103,9 +103,10 @@ describe.each(backends)('anonymous rate limits per client address on %s', (backe
     const limited = answers.filter((answer) => answer.status === 429);
     const served = answers.filter((answer) => answer.status === 200);
     expect(served.length + limited.length).toBe(answers.length);
-    // 300 points, refilled at 10 a second: the flood gets a handful of answers, not hundreds.
+    // 300 points, refilled at 10 a second: each answer needs a full bucket (most of it is given
+    // back, the page being small), so the flood gets a few answers a second, not hundreds.
     expect(served.length).toBeGreaterThan(0);
-    expect(limited.length).toBeGreaterThan(answers.length * 0.75);
+    expect(limited.length).toBeGreaterThan(answers.length / 2);
     const refusal = limited[0];
     expect(codesOf(refusal)).toEqual(['RATE_LIMITED']);
     expect(Number(refusal.headers['retry-after'])).toBeGreaterThanOrEqual(1);
