@@ -19,7 +19,8 @@ export function serviceUnavailable(): GraphQLError {
 
 export interface Readiness {
   ready: boolean;
-  body: { status: 'ready' | 'not ready'; database: 'up' | 'down'; redis?: 'up' | 'down' };
+  /** `database: "down"` when it cannot be reached; `redis` when REDIS_URL is set. */
+  body: { status: 'ready' | 'not ready'; database?: 'down'; redis?: 'up' | 'down' };
 }
 
 /**
@@ -40,17 +41,24 @@ export function createHealth(db: Database, redis: RedisConnections | undefined, 
   }
   return {
     async readiness(): Promise<Readiness> {
-      let database: 'up' | 'down' = 'down';
+      let reachable = false;
       let migrated = false;
       try {
         await db.ping();
-        database = 'up';
+        reachable = true;
         migrated = (await pendingMigrations(db)).length === 0;
       } catch {
         // Reported as not ready.
       }
-      const ready = database === 'up' && migrated;
-      return { ready, body: { status: ready ? 'ready' : 'not ready', database, ...(redis ? { redis: redis.up() ? 'up' : 'down' } : {}) } };
+      const ready = reachable && migrated;
+      return {
+        ready,
+        body: {
+          status: ready ? 'ready' : 'not ready',
+          ...(reachable ? {} : { database: 'down' as const }),
+          ...(redis ? { redis: redis.up() ? ('up' as const) : ('down' as const) } : {}),
+        },
+      };
     },
   };
 }

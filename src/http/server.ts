@@ -52,6 +52,8 @@ interface ServerContext {
 /** WebSocket close codes of the contract. */
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_REVOKED = 4403;
+/** RFC 6455's "Try Again Later": the database cannot be reached to check the key. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 /** How often each WebSocket is pinged, and how long it has to answer (graphql-ws's default). */
 const KEEP_ALIVE_MS = 12_000;
 
@@ -307,7 +309,14 @@ export function createGateway({ config, db, pubsub, logger, redis, sendEmail }: 
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
-        const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
+        let check: Awaited<ReturnType<typeof checkApiKey>>;
+        try {
+          check = token ? await checkApiKey(db, token) : { status: 'invalid' };
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Service unavailable');
+          return false;
+        }
         if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
           ctx.extra.socket.close(CLOSE_REVOKED, 'Revoked');
           return false;

@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '../../src/db/availability.js';
 import { gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { wsClient } from '../support/subscriptions.js';
 
 const CREATE = 'mutation ($title: String!) { createIncident(input: { title: $title }) { incident { title } userErrors { code } } }';
 const PAGE = 'query ($slug: String!) { statusPage(slug: $slug) { name } }';
@@ -95,9 +96,16 @@ describe.each(servers)('PostgreSQL outage (%s)', () => {
       expect(JSON.stringify(body), what).not.toMatch(/ECONNREFUSED|5432|prisma/i);
       expect(Date.now() - started, what).toBeLessThan(6000);
     }
+    // A WebSocket whose key cannot be checked is told to come back later (1013), without internals.
+    const ws = wsClient(gateway, key);
+    const closed = ws.closed;
+    void ws.subscribe('subscription { incidentChanged { type } }').failure();
+    expect(await closed).toBe(1013);
+    await ws.dispose();
+
     const readyz = await fetch(`${gateway.url}/readyz`);
     expect(readyz.status).toBe(503);
-    expect(await readyz.json()).toMatchObject({ status: 'not ready', database: 'down' });
+    expect(await readyz.json()).toEqual({ status: 'not ready', database: 'down' });
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
 
     await proxy.restore();
