@@ -74,10 +74,10 @@ describe.each(backends)('Redis outage with two instances on %s', (backend) => {
     redis = await ownRedisServer();
     ({ databases, key } = await deployment(backend));
     const env = { REDIS_URL: redis.url, RATE_LIMIT: 'on', LOG_LEVEL: 'info' };
-    first = await startChildGateway({ ...databases[0].env, ...env });
-    second = await startChildGateway({ ...databases[1].env, ...env });
+    [first, second] = await Promise.all(databases.map((database) => startChildGateway({ ...database.env, ...env })));
     watcher = backend === 'postgres' ? second : first;
-  });
+    // Two processes to start (three PGlite openings before that): slow on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
     killChildGateways();
