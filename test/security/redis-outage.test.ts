@@ -171,5 +171,5 @@ describe.each(backends)('Redis outage with two instances on %s', (backend) => {
       expect(messages).toContain('redis connection lost: degraded until it is back');
       expect(messages).toContain('redis connection is back');
     }
-  });
+  }, 120_000);
 });
