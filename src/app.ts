@@ -8,6 +8,9 @@ import { createRedisConnections } from './realtime/redis.js';
 import { createMailer } from './notifications/mailer.js';
 import { startNotificationWorker } from './notifications/worker.js';
 
+/** How long start-up waits for Redis before serving without it. */
+const REDIS_CONNECT_WAIT_MS = 2000;
+
 export interface RunningGateway {
   gateway: Gateway;
   db: Database;
@@ -26,6 +29,8 @@ export async function startGateway(
   const pubsub = createGatewayPubSub(logger, redis);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
   const gateway = createGateway({ config, db, pubsub, logger, redis, sendEmail: mailer?.send });
+  // Requests before Redis answers would draw from local buckets: give it a moment first.
+  await redis?.connected(REDIS_CONNECT_WAIT_MS);
   const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;

@@ -12,6 +12,8 @@ export interface RedisConnections {
   open(role: string, options?: RedisOptions): Redis;
   /** Whether every connection is up (connected and ready for commands). */
   up(): boolean;
+  /** Resolves once every connection is up, or after `timeoutMs` (then the gateway starts degraded). */
+  connected(timeoutMs: number): Promise<void>;
   /**
    * Calls `listener` each time a connection is up again after it was lost, once the commands it
    * sent on reconnection (re-subscriptions) are in force.
@@ -55,6 +57,15 @@ export function createRedisConnections(url: string, logger: Logger): RedisConnec
     },
     up() {
       return [...clients].every((client) => client.status === 'ready');
+    },
+    async connected(timeoutMs) {
+      const pending = [...clients].filter((client) => client.status !== 'ready');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(pending.map((client) => new Promise((resolve) => client.once('ready', resolve)))),
+        new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
     },
     onReconnect(listener) {
       reconnectListeners.push(listener);
