@@ -124,7 +124,8 @@ describe.each(backends)('Redis outage with two instances on %s', (backend) => {
       expect(mutation.status).toBe(200);
       expect(mutation.errors).toBeUndefined();
       expect(mutation.data?.createIncident).toMatchObject({ incident: { title: 'during the outage' }, userErrors: [] });
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Nothing waits for Redis (generous: the machine running the tests may be busy).
+      expect(Date.now() - started).toBeLessThan(5000);
 
       expect(await readyz(gateway)).toEqual({ status: 200, body: { status: 'ready', redis: 'down' } });
       expect(await metric(gateway, 'redis_up')).toBe('redis_up 0');
