@@ -94,7 +94,8 @@ describe.each(servers)('PostgreSQL outage (%s)', () => {
       expect(body.errors?.map((error) => error.extensions?.code), what).toContain('SERVICE_UNAVAILABLE');
       expect(body.errors?.map((error) => error.extensions?.code), what).not.toContain('INTERNAL_SERVER_ERROR');
       expect(JSON.stringify(body), what).not.toMatch(/ECONNREFUSED|5432|prisma/i);
-      expect(Date.now() - started, what).toBeLessThan(6000);
+      // Refused at once; at worst a connection attempt times out after 5 s.
+      expect(Date.now() - started, what).toBeLessThan(10_000);
     }
     // A WebSocket whose key cannot be checked is told to come back later (1013), without internals.
     const ws = wsClient(gateway, key);
