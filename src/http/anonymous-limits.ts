@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { clientAddressResolver, type ClientAddressOf } from './client-address.js';
+import { createStreamSlots } from './stream-slots.js';
 import { createRateLimiter, rateLimited, rateLimitHeaders, type BucketStatus, type RateLimiter } from './rate-limit.js';
 
 /**
  * Limits for callers without an API key, per client address: a bucket of cost points
- * (ANON_RATE_LIMIT_BUCKET, refilled at ANON_RATE_LIMIT_REFILL_PER_SECOND; shared by all instances
- * through Redis when REDIS_URL is set) and at most ANON_MAX_STREAMS_PER_IP open SSE streams.
+ * (ANON_RATE_LIMIT_BUCKET, refilled at ANON_RATE_LIMIT_REFILL_PER_SECOND) and at most
+ * ANON_MAX_STREAMS_PER_IP open SSE streams, both over all instances through Redis when REDIS_URL is set.
  *
  * Anything reachable without a key uses these, GraphQL or not. An HTTP endpoint does:
  *
@@ -25,10 +26,16 @@ export interface AnonymousLimits {
   /** Takes `points` from the request's client address; when refused answers 429 RATE_LIMITED and returns false. */
   admit(req: IncomingMessage, res: ServerResponse, points: number): Promise<boolean>;
   /** Holds one of the address's stream slots until `stream` closes; false (nothing held) when all are taken. */
-  holdStream(address: string, stream: { once(event: 'close', listener: () => void): unknown }): boolean;
+  holdStream(address: string, stream: Closable): Promise<boolean>;
   /** The limiter behind `take`, for the GraphQL cost plugin; null when RATE_LIMIT=off. */
   limiter: RateLimiter | null;
   close(): Promise<void>;
+}
+
+/** A stream (an HTTP response) that tells when it is over. */
+interface Closable {
+  readonly closed: boolean;
+  once(event: 'close', listener: () => void): unknown;
 }
 
 export function createAnonymousLimits(config: Config, redis: Redis | undefined): AnonymousLimits {
@@ -36,8 +43,7 @@ export function createAnonymousLimits(config: Config, redis: Redis | undefined):
   const limiter = config.rateLimit.enabled ? createRateLimiter(settings, redis, 'anonymous-rate-limit') : null;
   const unlimited: BucketStatus = { allowed: true, limit: settings.bucket, remaining: settings.bucket, resetAt: 0, retryAfterSeconds: 0 };
   const clientAddress = clientAddressResolver(config.trustProxy);
-  // Streams are counted per instance: an open stream is a socket of this process.
-  const streams = new Map<string, number>();
+  const streams = config.rateLimit.enabled ? createStreamSlots(settings.maxStreamsPerAddress, redis) : null;
 
   const take = async (address: string, points: number) => (limiter ? limiter.consume(address, points) : { ...unlimited, resetAt: Date.now() });
   return {
@@ -55,20 +61,18 @@ export function createAnonymousLimits(config: Config, redis: Redis | undefined):
       sendRateLimited(res, status, points);
       return false;
     },
-    holdStream(address, stream) {
-      if (!config.rateLimit.enabled) return true;
-      const open = streams.get(address) ?? 0;
-      if (open >= settings.maxStreamsPerAddress) return false;
-      streams.set(address, open + 1);
-      stream.once('close', () => {
-        const left = (streams.get(address) ?? 1) - 1;
-        if (left > 0) streams.set(address, left);
-        else streams.delete(address);
-      });
+    async holdStream(address, stream) {
+      if (!streams) return true;
+      const release = await streams.take(address);
+      if (!release) return false;
+      // The client may have gone while the slot was being taken.
+      if (stream.closed) release();
+      else stream.once('close', release);
       return true;
     },
     limiter,
     async close() {
+      streams?.close();
       await limiter?.close();
     },
   };

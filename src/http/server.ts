@@ -206,7 +206,7 @@ export function createGateway({ config, db, pubsub, logger, redis, sendEmail }: 
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
       const clientAddress = anonymousLimits.clientAddress(req);
-      if (!req.headers.authorization && req.headers.accept?.includes('text/event-stream') && !anonymousLimits.holdStream(clientAddress, res)) {
+      if (!req.headers.authorization && req.headers.accept?.includes('text/event-stream') && !(await anonymousLimits.holdStream(clientAddress, res))) {
         sendTooManyStreams(res, config.rateLimit.anonymous.maxStreamsPerAddress);
         return;
       }

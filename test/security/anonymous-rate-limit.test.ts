@@ -205,3 +205,52 @@ describe('RATE_LIMIT=off', () => {
     expect(stream.status).toBe(200);
   });
 });
+
+const redisUrls = process.env.TEST_REDIS_URL ? [process.env.TEST_REDIS_URL] : [];
+
+describe.each(redisUrls)('anonymous limits shared by two instances through Redis (%s)', (redisUrl) => {
+  let first: TestGateway;
+  let second: TestGateway;
+  let slugs: string[];
+  const opened: { close(): void }[] = [];
+  // A loopback address of this run's own: the shared Redis may hold other runs' buckets.
+  const from = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  beforeAll(async () => {
+    const env = { RATE_LIMIT: 'on', REDIS_URL: redisUrl, ANON_RATE_LIMIT_BUCKET: '20', ANON_RATE_LIMIT_REFILL_PER_SECOND: '1', ANON_MAX_STREAMS_PER_IP: '2' };
+    [first, second] = await Promise.all([startTestGateway('pglite', env), startTestGateway('pglite', env)]);
+    slugs = [(await publicPage(first)).slug, (await publicPage(second)).slug];
+  });
+  afterAll(async () => {
+    opened.forEach((stream) => stream.close());
+    await Promise.all([first?.stop(), second?.stop()]);
+  });
+
+  it('draws one address from one bucket on both instances', async () => {
+    const heavy = (gateway: TestGateway, slug: string) => postFrom(gateway, { from, query: HEAVY_STATUS_PAGE, variables: { slug } });
+    expect((await heavy(first, slugs[0])).status).toBe(200);
+    // The first instance took the whole bucket (20) and gave back what the small page left unused,
+    // about 17 points: the second needs a full bucket again, 3 s of refill away. On its own bucket it would answer.
+    const refused = await heavy(second, slugs[1]);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['ratelimit-remaining'])).toBeLessThan(20);
+  });
+
+  it('counts an address’s streams over both instances', async () => {
+    const a = await streamFrom(first, from, slugs[0]);
+    const b = await streamFrom(second, from, slugs[1]);
+    opened.push(a, b);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const third = await streamFrom(first, from, slugs[0]);
+    opened.push(third);
+    expect(third.status).toBe(429);
+    b.close();
+    let again = 429;
+    for (let attempt = 0; attempt < 50 && again === 429; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const stream = await streamFrom(first, from, slugs[0]);
+      opened.push(stream);
+      again = stream.status;
+    }
+    expect(again).toBe(200);
+  });
+});
