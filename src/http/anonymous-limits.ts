@@ -14,15 +14,13 @@ import { createRateLimiter, rateLimited, rateLimitHeaders, type BucketStatus, ty
  *
  *     if (!(await anonymousLimits.admit(req, res, points))) return; // answered 429 already
  *
- * or, to decide itself, `take(clientAddress(req), points)` and `sendRateLimited(res, status)`.
+ * or, to decide itself, `take(clientAddress(req), points)` and `sendRateLimited(res, status, points)`.
  */
 export interface AnonymousLimits {
   /** The client address of a request: TRUST_PROXY decides whether X-Forwarded-For is believed. */
   clientAddress: ClientAddressOf;
   /** Takes `points` from the bucket of `address` if they are there; always allowed when RATE_LIMIT=off. */
   take(address: string, points: number): Promise<BucketStatus>;
-  /** Gives back points that were charged but not used. */
-  refund(address: string, points: number): Promise<void>;
   /** Takes `points` from the request's client address; when refused answers 429 RATE_LIMITED and returns false. */
   admit(req: IncomingMessage, res: ServerResponse, points: number): Promise<boolean>;
   /** Holds one of the address's stream slots until `stream` closes; false (nothing held) when all are taken. */
@@ -49,9 +47,6 @@ export function createAnonymousLimits(config: Config, redis: Redis | undefined):
   return {
     clientAddress,
     take,
-    async refund(address, points) {
-      await limiter?.refund(address, points);
-    },
     async admit(req, res, points) {
       const status = await take(clientAddress(req), points);
       if (status.allowed) {
