@@ -99,7 +99,7 @@ describe.each(backends)('anonymous rate limits per client address on %s', (backe
   const heavy = (from: string, headers?: Record<string, string>) => postFrom(gateway, { from, headers, query: HEAVY_STATUS_PAGE, variables: { slug: page.slug } });
 
   it('answers a flood of anonymous statusPage queries with 429 RATE_LIMITED, per client address', async () => {
-    const answers = await flood(400, 16, () => heavy('127.0.0.2'));
+    const answers = await flood(250, 16, () => heavy('127.0.0.2'));
     const limited = answers.filter((answer) => answer.status === 429);
     const served = answers.filter((answer) => answer.status === 200);
     expect(served.length + limited.length).toBe(answers.length);
@@ -128,7 +128,7 @@ describe.each(backends)('anonymous rate limits per client address on %s', (backe
     const keyed = await postFrom(gateway, { from: '127.0.0.2', headers: { authorization: `Bearer ${page.key}` }, query: '{ viewer { scopes } }' });
     expect(keyed.status).toBe(200);
     expect(keyed.headers['ratelimit-limit']).toBe('1000');
-  });
+  }, 120_000);
 
   it('charges what a query really used: a small page leaves most of the bucket', async () => {
     const first = await heavy('127.0.0.4');
