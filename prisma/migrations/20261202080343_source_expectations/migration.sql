@@ -1,9 +1,15 @@
+-- DropIndex
+DROP INDEX "Incident_tags_idx";
+
 -- AlterTable
 ALTER TABLE "Incident" ADD COLUMN     "impactDescription" TEXT,
 ADD COLUMN     "tagKeys" TEXT[] DEFAULT ARRAY[]::TEXT[];
 
 -- AlterTable
 ALTER TABLE "IncidentUpdate" ADD COLUMN     "authorId" UUID;
+
+-- CreateIndex
+CREATE INDEX "Incident_orgId_acknowledgedAt_idx" ON "Incident"("orgId", "acknowledgedAt");
 
 -- CreateIndex
 CREATE INDEX "Incident_tagKeys_idx" ON "Incident" USING GIN ("tagKeys");
