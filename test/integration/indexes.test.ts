@@ -153,7 +153,7 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
     ['a startedAt range', () => ({ filter: { startedAt: { gte: recent(), lt: new Date().toISOString() } } })],
     ['an owner filter', () => ({ filter: { ownerId: { eq: ownerId } } })],
     ['a component filter', () => ({ filter: { componentId: { eq: componentId } } })],
-    ['a tag filter (any case)', () => ({ filter: { tag: { eq: 'TAG7' } } })],
+    ['a tag filter', () => ({ filter: { tag: { eq: 'TAG7' } } })],
     ['a resolvedAt range', () => ({ filter: { resolvedAt: { gte: recent() } } })],
     ['an acknowledgedAt range', () => ({ filter: { acknowledgedAt: { gte: recent() } } })],
     ['the "new" view (not acknowledged, not resolved)', () => ({ filter: { acknowledgedAt: { isNull: true }, resolvedAt: { isNull: true } } })],
