@@ -1,4 +1,13 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { issueApiKey } from '../../src/services/api-keys.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { backends, gql, type TestGateway } from '../support/gateway.js';
 import { createComponent, createOrg, createUser, expectNothingWritten, ok, startIncidentGateway, type TestOrg } from './incidents-fixtures.js';
 
@@ -227,5 +236,72 @@ describe.each(backends)('importIncidents on %s', (backend) => {
     const response = await gql(gateway, reader.key, IMPORT, { input: { incidents: [MARCH_INCIDENT] } });
     expect(response.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(await gateway.running.db.prisma.incident.count({ where: { orgId: reader.orgId } })).toBe(0);
+  });
+});
+
+describe.each(backends)('npm run cli -- import on a fresh %s database', (backend) => {
+  let env: Record<string, string>;
+  let dataDir: string;
+  let database: TestDatabase | null = null;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'ig-import-'));
+    database = backend === 'postgres' ? await createTestDatabase() : null;
+    env = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** The CLI in its own process, as an admin runs it (node and tsx directly: faster than npm). */
+  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { DATABASE_URL: _ignored, ...inherited } = process.env;
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', ...args],
+        { cwd: process.cwd(), env: { ...inherited, LOG_LEVEL: 'warn', ...env }, timeout: 120_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  it('imports JSON lines, idempotently per externalRef, and refuses a bad file naming its lines', { timeout: 300_000 }, async () => {
+    expect((await cli('org', 'create', '--slug', 'importer', '--name', 'Importer')).code).toBe(0);
+    const file = path.join(dataDir, 'incidents.jsonl');
+    const second = { externalRef: 'beacon:9f1a', title: 'Elevated API latency in US-East', startedAt: '2026-03-04T14:32:00Z', impact: 'MINOR' };
+    await writeFile(file, `${JSON.stringify(MARCH_INCIDENT)}\n\n${JSON.stringify(second)}\n`);
+
+    const first = await cli('import', '--org', 'importer', '--file', file);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('imported 2 incidents into importer; 0 were there already');
+    const again = await cli('import', '--org', 'importer', '--file', file);
+    expect(again.stdout).toContain('imported 0 incidents into importer; 2 were there already');
+
+    const bad = path.join(dataDir, 'bad.jsonl');
+    await writeFile(bad, `${JSON.stringify({ ...second, externalRef: 'x-1', title: ' ' })}\n{ nope\n${JSON.stringify({ externalRef: 'x-2', startedAt: 'yesterday' })}\n`);
+    const refused = await cli('import', '--org', 'importer', '--file', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('line 1: title: title must not be blank');
+    expect(refused.stderr).toContain('line 2: not a JSON value');
+    expect(refused.stderr).toMatch(/line 3: .*title/);
+    expect(refused.stderr).toMatch(/line 3: startedAt: /);
+
+    const running = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), createLogger('silent'));
+    try {
+      const org = await running.db.prisma.organization.findUniqueOrThrow({ where: { slug: 'importer' } });
+      const { key } = await issueApiKey(running.db.prisma, org.id, 'reader', ['read']);
+      const target = { graphqlUrl: `http://127.0.0.1:${running.port}/graphql` };
+      const stats = await gql(target, key, STATS, MARCH);
+      expect(stats.data!.incidentStats.total).toMatchObject({ count: 2, mttr: { count: 1, meanSeconds: 3600 } });
+      const listed = await gql(target, key, '{ incidents(first: 10) { nodes { title source createdBy { keyId name } } } }');
+      expect(listed.data!.incidents.nodes).toEqual([
+        { title: 'Database connection pool exhausted', source: 'IMPORT', createdBy: { keyId: null, name: 'admin CLI import' } },
+        { title: 'Elevated API latency in US-East', source: 'IMPORT', createdBy: { keyId: null, name: 'admin CLI import' } },
+      ]);
+    } finally {
+      await running.stop();
+    }
   });
 });

@@ -32,7 +32,7 @@ const ImportTimelineEntryInput = builder.inputType('ImportTimelineEntryInput', {
   }),
 });
 
-const ImportIncidentInput = builder.inputType('ImportIncidentInput', {
+export const ImportIncidentInput = builder.inputType('ImportIncidentInput', {
   description: 'An incident from another system, with its past. Fields as in CreateIncidentInput unless said otherwise.',
   fields: (t) => ({
     externalRef: t.string({
@@ -101,10 +101,10 @@ const ImportIncidentsPayload = definePayload<ImportResult>('ImportIncidentsPaylo
   }),
 }));
 
-type ImportIncidentShape = typeof ImportIncidentInput.$inferInput;
+export type ImportIncidentShape = typeof ImportIncidentInput.$inferInput;
 
 /** Checks one incident of the import; problems are reported at ["incidents", index, ...]. */
-function checkImported(check: InputCheck, input: ImportIncidentShape, index: number, now: Date): incidents.ImportedIncident {
+export function checkImported(check: InputCheck, input: ImportIncidentShape, index: number, now: Date): incidents.ImportedIncident {
   const own = new InputCheck();
   const kind = input.kind ?? 'INCIDENT';
   const entries = checkPastEntries(own, input.timeline ?? [], { kind, startedAt: input.startedAt }, now, ['timeline']);
