@@ -8,7 +8,7 @@ import type {
   IncidentStatus,
   TimelineEntryKind,
 } from '../domain/types.js';
-import { hasResolvedAt, isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
+import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
 import { componentStatusAfterRelease, deriveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';

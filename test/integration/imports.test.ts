@@ -190,6 +190,31 @@ describe.each(backends)('importIncidents on %s', (backend) => {
     expect(component.node.status).toBe('MAJOR_OUTAGE');
   });
 
+  it('takes status and resolvedAt from the timeline when not given', async () => {
+    const org = await createOrg(gateway);
+    const [incident] = (
+      await importIncidents(org, [
+        {
+          externalRef: 'beacon:9f1a',
+          title: 'Elevated API latency in US-East',
+          startedAt: '2026-03-04T14:32:00.000Z',
+          timeline: [
+            { postedAt: '2026-03-04T14:52:00.000Z', body: 'Routing rule fixed.', status: 'RESOLVED' },
+            { postedAt: '2026-03-05T09:00:00.000Z', body: 'Postmortem published.' },
+          ],
+        },
+      ])
+    ).incidents!;
+    expect(incident).toMatchObject({ status: 'RESOLVED', resolvedAt: '2026-03-04T14:52:00.000Z', acknowledgedAt: null });
+    expect(incident.timeline.nodes.map((entry: any) => [entry.kind, entry.status])).toEqual([
+      ['CREATED', 'INVESTIGATING'],
+      ['STATUS_CHANGED', 'RESOLVED'],
+      ['MESSAGE', 'RESOLVED'],
+    ]);
+    const stats = await ok(gateway, org.key, STATS, MARCH);
+    expect(stats.incidentStats.total.mttr).toEqual({ count: 1, meanSeconds: 1200, p50Seconds: 1200 });
+  });
+
   it('rejects the whole import when any incident is wrong, reporting each problem at its path, and writes nothing', async () => {
     const org = await createOrg(gateway);
     const other = await createOrg(gateway);

@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { InputCheck, checkCreateIncident } from '../../domain/incident-input.js';
-import { IMPORT_MAX_INCIDENTS, checkPastEntries } from '../../domain/backfill.js';
+import { IMPORT_MAX_INCIDENTS, checkPastEntries, pastResolvedAt } from '../../domain/backfill.js';
 import type { IncidentStatus } from '../../domain/types.js';
 import * as incidents from '../../services/incidents.js';
 import { builder } from '../builder.js';
@@ -112,13 +112,15 @@ export function checkImported(check: InputCheck, input: ImportIncidentShape, ind
   const status: IncidentStatus | undefined = input.status ?? lastStatus ?? undefined;
   const fields = checkCreateIncident(own, { ...input, kind, status, source: input.source ?? 'IMPORT' }, now);
   for (const error of own.errors) check.errors.push({ ...error, field: ['incidents', String(index), ...(error.field ?? [])] });
+  const pastEntries = entries.map((entry, position) => ({ ...entry, authorId: postAsOf(input.timeline?.[position]?.postAs) }));
   return {
     fields: {
       ...fields,
       externalRef: fields.externalRef ?? '',
+      resolvedAt: pastResolvedAt(fields.status, fields.resolvedAt, pastEntries, now),
       // History is not news: nothing of an import notifies status page subscribers.
       notifySubscribers: false,
-      pastEntries: entries.map((entry, position) => ({ ...entry, authorId: postAsOf(input.timeline?.[position]?.postAs) })),
+      pastEntries,
     },
     refs: {
       ...componentRefs(input.componentIds, input.components),
