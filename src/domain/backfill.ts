@@ -49,7 +49,7 @@ export interface PlannedEntry {
  * The entries, oldest first: CREATED at startedAt, the imported entries (one that brings a new
  * status is a STATUS_CHANGED), ACKNOWLEDGED at acknowledgedAt, and, when nothing before reached
  * the final status, a STATUS_CHANGED to it at resolvedAt (or at the last entry when it has no
- * resolvedAt). Entries at the same instant keep this order.
+ * resolvedAt; a POSTMORTEM goes through RESOLVED). Entries at the same instant keep this order.
  *
  * The incident starts in the kind's initial status when anything later changes its status;
  * otherwise it starts, and stays, in its final status.
@@ -75,9 +75,13 @@ export function planPastTimeline(incident: PastIncident): PlannedEntry[] {
     }
   }
   if (status !== incident.status) {
-    const to = incident.status;
-    const at = incident.resolvedAt && hasResolvedAt(to) ? incident.resolvedAt : planned[planned.length - 1].postedAt;
-    planned.push({ kind: 'STATUS_CHANGED', body: `Status changed to ${to}.`, postedAt: at, authorId: incident.authorId, changes: changeTo(to), status: to });
+    const final = incident.status;
+    const at = incident.resolvedAt && hasResolvedAt(final) ? incident.resolvedAt : planned[planned.length - 1].postedAt;
+    // A postmortem follows the resolution: the timeline goes through RESOLVED, which is when it was resolved.
+    const steps: IncidentStatus[] = final === 'POSTMORTEM' && status !== 'RESOLVED' ? ['RESOLVED', final] : [final];
+    for (const to of steps) {
+      planned.push({ kind: 'STATUS_CHANGED', body: `Status changed to ${to}.`, postedAt: at, authorId: incident.authorId, changes: changeTo(to), status: to });
+    }
   }
   if (incident.acknowledgedAt) {
     planned.push({

@@ -156,6 +156,15 @@ describe('planPastTimeline', () => {
     expect(planned.every((entry) => entry.authorId === 'user-1')).toBe(true);
   });
 
+  it('goes through RESOLVED to a POSTMORTEM, both at resolvedAt', () => {
+    const planned = planPastTimeline({ ...past, status: 'POSTMORTEM', acknowledgedAt: null });
+    expect(planned.map((entry) => [entry.kind, entry.status, entry.postedAt.toISOString()])).toEqual([
+      ['CREATED', 'INVESTIGATING', '2026-03-19T14:30:00.000Z'],
+      ['STATUS_CHANGED', 'RESOLVED', '2026-03-19T15:30:00.000Z'],
+      ['STATUS_CHANGED', 'POSTMORTEM', '2026-03-19T15:30:00.000Z'],
+    ]);
+  });
+
   it('keeps an open incident in its status from the start', () => {
     const planned = planPastTimeline({ ...past, status: 'MONITORING', resolvedAt: null });
     expect(planned.map((entry) => [entry.kind, entry.status])).toEqual([
