@@ -62,9 +62,14 @@ export function initialStatusValid(kind: IncidentKind, status: IncidentStatus): 
   return isStatusOfKind(kind, status);
 }
 
-/** An incident created already resolved, completed or in postmortem (which follows RESOLVED) gets a resolvedAt. */
-export function setsResolvedAtOnCreate(status: IncidentStatus): boolean {
+/** Resolved, completed or in postmortem (which follows RESOLVED): the statuses an incident has a resolvedAt in. */
+export function hasResolvedAt(status: IncidentStatus): boolean {
   return RESOLVING_STATUSES.has(status) || status === 'POSTMORTEM';
+}
+
+/** An incident created already resolved, completed or in postmortem gets a resolvedAt. */
+export function setsResolvedAtOnCreate(status: IncidentStatus): boolean {
+  return hasResolvedAt(status);
 }
 
 export type TransitionPlan =

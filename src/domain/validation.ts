@@ -30,6 +30,22 @@ export function normalizeText(value: string): string {
   return value.trim();
 }
 
+/**
+ * The length every text limit counts: Unicode code points, as a person counts characters
+ * ("😀" is one, though JavaScript's `length` and UTF-16 make it two).
+ */
+export function textLength(value: string): number {
+  let count = 0;
+  for (const _codePoint of value) count += 1;
+  return count;
+}
+
+/**
+ * How far ahead of the server's clock a client's "now" may be: a timestamp that claims to be in
+ * the past (acknowledgedAt, resolvedAt) may lie up to this far in the future.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
 /** Page sizes outside 1..100 are rejected, never clamped. */
 export function isValidPageSize(size: number): boolean {
   return Number.isInteger(size) && size >= PAGE_SIZE_MIN && size <= PAGE_SIZE_MAX;

@@ -4,6 +4,7 @@ import './types/organization.js';
 import './types/user.js';
 import './types/component.js';
 import './types/incident.js';
+import './types/incident-import.js';
 import './types/history.js';
 import './types/analytics.js';
 import './types/notifications.js';

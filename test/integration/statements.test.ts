@@ -22,9 +22,10 @@ const INCIDENT_LIST = `
       nodes {
         id number title status
         owner { id name email }
-        timeline(first: 5) { totalCount nodes { id kind body postedAt } }
+        impactDescription
+        timeline(first: 5) { totalCount nodes { id kind body postedAt author { id name } } }
         affectedComponents { status component { id name status } }
-        statusPages(first: 5) { totalCount nodes { id name slug } }
+        statusPages(first: 5) { totalCount edges { publishedAt } nodes { id name slug } }
       }
     }
   }`;
@@ -105,6 +106,7 @@ describe.each(backends)('SQL statements per request on %s', (backend) => {
         expect(incident.owner).not.toBeNull();
         expect(incident.timeline.nodes).toHaveLength(5);
         expect(incident.timeline.totalCount).toBe(8);
+        expect(incident.timeline.nodes.every((entry: { author: unknown }) => entry.author !== null)).toBe(true);
         expect(incident.affectedComponents.length).toBeGreaterThanOrEqual(2);
         expect(incident.statusPages.nodes.length).toBe(incident.statusPages.totalCount);
       }

@@ -33,6 +33,8 @@ export type CreateComponentInput = {
 
 /** A new incident. Only title is required. */
 export type CreateIncidentInput = {
+  /** Backfill: when it was acknowledged (not before startedAt, not after resolvedAt, not in the future); written to the timeline at that instant. */
+  acknowledgedAt?: string | null | undefined;
   /** Affected components at their current status (at most 50 in all). */
   componentIds?: Array<string | number> | null | undefined;
   /** Affected components with a status to apply. */
@@ -45,6 +47,8 @@ export type CreateIncidentInput = {
   idempotencyKey?: string | null | undefined;
   /** Sets the impact explicitly; otherwise derived from the components. */
   impact?: IncidentImpact | null | undefined;
+  /** What customers experience, up to 1,000 characters; shown on status pages. */
+  impactDescription?: string | null | undefined;
   /** Default INCIDENT. */
   kind?: IncidentKind | null | undefined;
   /** The first timeline message; a default text when omitted. */
@@ -55,15 +59,19 @@ export type CreateIncidentInput = {
   ownerId?: string | number | null | undefined;
   /** Global ID of a schedule: whoever is on call now owns the incident, and the escalation policy targeting the schedule is attached. */
   ownerScheduleId?: string | number | null | undefined;
-  /** Maintenance: planned start. */
+  /** Global ID of a user of your organization: the timeline entries are posted as this person. */
+  postAs?: string | number | null | undefined;
+  /** Backfill: when it was resolved, with a status RESOLVED, POSTMORTEM or COMPLETED (default now); written to the timeline at that instant. */
+  resolvedAt?: string | null | undefined;
+  /** Maintenance only: planned start. */
   scheduledFor?: string | null | undefined;
-  /** Maintenance: planned end. */
+  /** Maintenance only: planned end. */
   scheduledUntil?: string | null | undefined;
   /** Default MEDIUM. */
   severity?: IncidentSeverity | null | undefined;
   /** Where it came from (default API). */
   source?: string | null | undefined;
-  /** When it started (default now). */
+  /** When it started (default now); an incident at most 24 hours ahead. */
   startedAt?: string | null | undefined;
   /** Any status of the kind (for backfills); default INVESTIGATING or SCHEDULED. */
   status?: IncidentStatus | null | undefined;

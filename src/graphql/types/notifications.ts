@@ -6,7 +6,7 @@ import * as notifications from '../../services/notifications.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
 import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
-import { BODY_MAX } from '../../domain/validation.js';
+import { BODY_MAX, textLength } from '../../domain/validation.js';
 import { badUserInput } from '../errors.js';
 
 const ChannelEnum = builder.enumType('SubscriberChannel', {
@@ -162,7 +162,7 @@ builder.queryFields((t) => ({
       body: t.arg.string({ required: true, description: 'The update text.' }),
     },
     resolve: (_root, args, context) => {
-      if (args.body.length > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
+      if (textLength(args.body) > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
       const id = decodeId(String(args.incidentId), 'Incident');
       return id ? notifications.previewNotifications(context.prisma, orgOf(context), id, args.body.trim()) : null;
     },

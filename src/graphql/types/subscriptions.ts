@@ -201,6 +201,7 @@ builder.subscriptionField('incidentChanged', (t) =>
             title: incident.title,
             description: incident.description,
             startedAt: incident.startedAt,
+            acknowledgedAt: incident.acknowledgedAt,
             resolvedAt: incident.resolvedAt,
             componentIds,
           };
