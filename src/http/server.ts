@@ -29,6 +29,7 @@ import { createRequestGuard } from './request-guard.js';
 import { httpServerOptions } from './server-options.js';
 import { CLOSE_TOO_MANY_SOCKETS, createWebSocketLimits } from './websocket-limits.js';
 import { disclosurePlugins, metricsAuthorized } from './disclosure.js';
+import { createIntakeHandler, INTAKE_PATHS } from './intake.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -173,6 +174,8 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
     ],
   });
 
+  const intake = createIntakeHandler({ config, db, pubsub, logger });
+
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
 
   async function ready(): Promise<boolean> {
@@ -187,7 +190,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics', ...INTAKE_PATHS].includes(url.pathname) ? url.pathname : 'other';
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -219,6 +222,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
         return;
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
+    if (INTAKE_PATHS.includes(url.pathname)) return intake.handle(req, res, url.pathname);
     if (url.pathname === '/graphql') {
       if (guardRequest(req, res, url)) return;
       if (req.method !== 'POST') {
@@ -433,6 +437,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await revocations.return?.();
       await rateLimiter?.close();
+      await intake.close();
     },
   };
 }

@@ -121,7 +121,7 @@ function changedEvent(
  * The caller's incident, locked until the transaction ends: concurrent writers of one incident
  * take turns, so only an explicit stale expectedVersion is ever a VERSION_CONFLICT.
  */
-async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
+export async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
   if (id && isUuid(id)) await tx.$queryRaw`SELECT 1 FROM "Incident" WHERE "id" = ${id}::uuid AND "orgId" = ${orgId}::uuid FOR UPDATE`;
   const incident = id && isUuid(id) ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
   if (!incident) reject('NOT_FOUND', field, 'No incident with this id');
@@ -275,7 +275,7 @@ async function releaseComponents(
   }
 }
 
-async function resolveOwner(tx: Tx, orgId: string, ownerId: string | null | undefined, field: string[]): Promise<string | null> {
+export async function resolveOwner(tx: Tx, orgId: string, ownerId: string | null | undefined, field: string[]): Promise<string | null> {
   if (ownerId === undefined || ownerId === null) return null;
   const user = isUuid(ownerId) ? await tx.user.findFirst({ where: { id: ownerId, orgId }, select: { id: true } }) : null;
   if (!user) reject('NOT_FOUND', field, 'No user with this id');
@@ -321,15 +321,18 @@ function requestHash(value: unknown): string {
 type NewIncident = Pick<
   Incident,
   | 'id' | 'orgId' | 'title' | 'description' | 'kind' | 'status' | 'severity' | 'impact' | 'impactOverride' | 'ownerId'
-  | 'escalationPolicyId' | 'tags' | 'source' | 'externalRef' | 'createdByKeyId' | 'createdByName' | 'startedAt'
+  | 'escalationPolicyId' | 'tags' | 'source' | 'externalRef' | 'autoCreated' | 'createdByKeyId' | 'createdByName' | 'startedAt'
   | 'resolvedAt' | 'scheduledFor' | 'scheduledUntil' | 'createdAt'
 >;
+
+/** What createIncident writes: the checked input, plus `autoCreated` for incidents an integration opens. */
+export type IncidentCreation = CheckedCreateIncident & { notifySubscribers: boolean; autoCreated?: boolean };
 
 type CreatedEntry = TimelineEntryDraft & { id: string; sequence: number; postedAt: Date };
 
 function newIncident(
   actor: Actor,
-  fields: CheckedCreateIncident,
+  fields: IncidentCreation,
   plan: ComponentPlan,
   owner: { ownerId: string | null; escalationPolicyId: string | null },
   now: Date,
@@ -348,6 +351,7 @@ function newIncident(
     tags: fields.tags,
     source: fields.source,
     externalRef: fields.externalRef,
+    autoCreated: fields.autoCreated ?? false,
     createdByKeyId: actor.keyId,
     createdByName: actor.keyName,
     startedAt: fields.startedAt ?? now,
@@ -358,7 +362,7 @@ function newIncident(
   };
 }
 
-function createdEntry(fields: CheckedCreateIncident & { notifySubscribers: boolean }, now: Date): CreatedEntry {
+function createdEntry(fields: IncidentCreation, now: Date): CreatedEntry {
   return { id: randomUUID(), sequence: 1, kind: 'CREATED', status: fields.status, body: fields.message, notifySubscribers: fields.notifySubscribers, postedAt: now };
 }
 
@@ -404,11 +408,11 @@ async function insertIncident(sql: RunSql, incident: NewIncident, components: Co
     entry.body,
     entry.notifySubscribers ?? false,
     utc(entry.postedAt),
+    incident.autoCreated,
   ]);
   const row: Incident = {
     ...incident,
     number,
-    autoCreated: false,
     reopenCount: 0,
     version: 1,
     lastUpdateSequence: entry.sequence,
@@ -426,12 +430,12 @@ const INSERT_INCIDENT = `
     INSERT INTO "Incident" (
       "id", "orgId", "number", "title", "description", "kind", "status", "severity", "impact", "impactOverride",
       "ownerId", "escalationPolicyId", "tags", "source", "externalRef", "lastUpdateSequence", "createdByKeyId",
-      "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt"
+      "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt", "autoCreated"
     ) VALUES (
       $2::uuid, $1::uuid, (SELECT "number" FROM numbered), $3::text, $4::text, $5::text::"IncidentKind",
       $6::text::"IncidentStatus", $7::text::"IncidentSeverity", $8::text::"IncidentImpact", $9::text::"IncidentImpact",
       $10::uuid, $11::uuid, $12::text[], $13::text, $14::text, $15::int, $16::uuid, $17::text, $18::timestamp(3),
-      $19::timestamp(3), $20::timestamp(3), $21::timestamp(3), $22::timestamp(3), $22::timestamp(3)
+      $19::timestamp(3), $20::timestamp(3), $21::timestamp(3), $22::timestamp(3), $22::timestamp(3), $31::boolean
     ) RETURNING "number"
   ), links AS (
     INSERT INTO "IncidentComponent" ("incidentId", "componentId", "status", "position")
@@ -468,7 +472,7 @@ async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string
  * key, owner, schedule, status pages or component statuses to apply): the common case, written as
  * plain SQL on the driver. Anything more goes through Prisma's transaction.
  */
-function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs): boolean {
+export function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs): boolean {
   return (
     !fields.idempotencyKey &&
     refs.ownerId == null &&
@@ -480,62 +484,94 @@ function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs):
 
 const NO_OWNER = { ownerId: null, escalationPolicyId: null };
 
+/**
+ * The transaction a new incident is written in: on the driver for plain input (isPlainCreate),
+ * where `tx` is null and every statement goes through `sql`; else Prisma's, where `sql` runs in it.
+ */
+export interface CreationScope {
+  sql: RunSql;
+  tx: Tx | null;
+  events: GatewayEvent[];
+}
+
+/** Runs `work` in the transaction createIncident uses for input that is (or is not) plain. */
+export function inCreationTransaction<T>(prisma: PrismaClient, plain: boolean, work: (scope: CreationScope) => Promise<T>): Promise<Outcome<T>> {
+  return plain
+    ? inDriverTransaction(databaseOf(prisma), (sql, events) => work({ sql, tx: null, events }))
+    : inTransaction(prisma, (tx, events) => work({ sql: sqlOf(tx), tx, events }));
+}
+
+/**
+ * Writes a new incident with its first entry, owner, escalation policy, components and status
+ * pages, and collects its events: createIncident's rules, in the caller's transaction (integrations
+ * open incidents in the transaction that records their alert). Input that is not plain needs `scope.tx`.
+ */
+export async function insertNewIncident(scope: CreationScope, actor: Actor, fields: IncidentCreation, refs: CreateIncidentRefs): Promise<Incident> {
+  const { orgId } = actor;
+  const now = new Date();
+  if (!scope.tx) {
+    const plan = await planComponentRefs(scope.sql, orgId, refs);
+    const { incident, entry } = await insertIncident(scope.sql, newIncident(actor, fields, plan, NO_OWNER, now), plan.recorded, createdEntry(fields, now));
+    scope.events.push(timelineEvent(incident, entry), changedEvent('CREATED', incident));
+    return incident;
+  }
+  const tx = scope.tx;
+  const problems: UserError[] = [];
+  const collect = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      problems.push(...error.errors);
+      return undefined;
+    }
+  };
+  const explicitOwner = await collect(() => resolveOwner(tx, orgId, refs.ownerId, ['ownerId']));
+  const fromSchedule = refs.ownerScheduleId
+    ? await collect(() => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
+    : undefined;
+  const plan = await collect(() => planComponentRefs(scope.sql, orgId, refs));
+  const statusPageIds = await collect(() => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
+  if (problems.length > 0 || !plan) throw new Rejection(problems);
+
+  const owner = { ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null, escalationPolicyId: fromSchedule?.escalationPolicyId ?? null };
+  const { incident, entry } = await insertIncident(scope.sql, newIncident(actor, fields, plan, owner, now), plan.recorded, createdEntry(fields, now));
+  if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, scope.events);
+  const published = statusPageIds !== undefined && statusPageIds.length > 0;
+  if (published) {
+    await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
+  }
+  await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, scope.events);
+  scope.events.push(changedEvent('CREATED', incident));
+  return incident;
+}
+
 export async function createIncident(
   prisma: PrismaClient,
   actor: Actor,
-  fields: CheckedCreateIncident & { notifySubscribers: boolean },
+  fields: IncidentCreation,
   refs: CreateIncidentRefs,
 ): Promise<Outcome<{ incidentId: string; incident?: Incident }>> {
   if (isPlainCreate(fields, refs)) {
-    return inDriverTransaction(databaseOf(prisma), async (sql, events) => {
-      const now = new Date();
-      const plan = await planComponentRefs(sql, actor.orgId, refs);
-      const { incident, entry } = await insertIncident(sql, newIncident(actor, fields, plan, NO_OWNER, now), plan.recorded, createdEntry(fields, now));
-      events.push(timelineEvent(incident, entry), changedEvent('CREATED', incident));
+    return inCreationTransaction(prisma, true, async (scope) => {
+      const incident = await insertNewIncident(scope, actor, fields, refs);
       return { incidentId: incident.id, incident };
     });
   }
   const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
   const attempt = () =>
-    inTransaction(prisma, async (tx, events) => {
-      const { orgId } = actor;
+    inCreationTransaction(prisma, false, async (scope) => {
+      const tx = scope.tx!;
       if (fields.idempotencyKey) {
-        const replayed = await replayIdempotent(tx, orgId, fields.idempotencyKey, hash);
+        const replayed = await replayIdempotent(tx, actor.orgId, fields.idempotencyKey, hash);
         if (replayed) return { incidentId: replayed };
       }
-      const now = new Date();
-      const problems: UserError[] = [];
-      const collect = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
-        try {
-          return await work();
-        } catch (error) {
-          if (!(error instanceof Rejection)) throw error;
-          problems.push(...error.errors);
-          return undefined;
-        }
-      };
-      const explicitOwner = await collect(() => resolveOwner(tx, orgId, refs.ownerId, ['ownerId']));
-      const fromSchedule = refs.ownerScheduleId
-        ? await collect(() => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
-        : undefined;
-      const plan = await collect(() => planComponentRefs(sqlOf(tx), orgId, refs));
-      const statusPageIds = await collect(() => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
-      if (problems.length > 0 || !plan) throw new Rejection(problems);
-
-      const owner = { ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null, escalationPolicyId: fromSchedule?.escalationPolicyId ?? null };
-      const { incident, entry } = await insertIncident(sqlOf(tx), newIncident(actor, fields, plan, owner, now), plan.recorded, createdEntry(fields, now));
-      if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, events);
-      const published = statusPageIds !== undefined && statusPageIds.length > 0;
-      if (published) {
-        await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
-      }
-      await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
+      const incident = await insertNewIncident(scope, actor, fields, refs);
       if (fields.idempotencyKey) {
         await tx.idempotencyRecord.create({
-          data: { orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
+          data: { orgId: actor.orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
         });
       }
-      events.push(changedEvent('CREATED', incident));
       return { incidentId: incident.id, incident };
     });
   try {
@@ -582,8 +618,8 @@ export interface TransitionRequest {
   expectedVersion?: number | null;
 }
 
-/** The status change itself, shared by transitionIncident and postIncidentUpdate. */
-async function applyTransition(
+/** The status change itself, shared by transitionIncident, postIncidentUpdate and the resolution of an incident whose alerts cleared. */
+export async function applyTransition(
   tx: Tx,
   actor: Actor,
   incident: Awaited<ReturnType<typeof findIncident>>,
@@ -653,17 +689,20 @@ export function postIncidentUpdate(prisma: PrismaClient, actor: Actor, request: 
 }
 
 export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: string | null) {
-  return inTransaction(prisma, async (tx, events) => {
-    const incident = await findIncident(tx, actor.orgId, id, ['id']);
-    // A second acknowledgement succeeds and changes nothing.
-    if (incident.acknowledgedAt) return { incidentId: incident.id };
-    const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
-    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.` },
-    ], events);
-    events.push(changedEvent('UPDATED', saved));
-    return { incidentId: incident.id };
-  });
+  return inTransaction(prisma, (tx, events) => acknowledgeInTransaction(tx, actor, id, events));
+}
+
+/** acknowledgeIncident in the caller's transaction (an integration's acknowledge event). */
+export async function acknowledgeInTransaction(tx: Tx, actor: Actor, id: string | null, events: GatewayEvent[]) {
+  const incident = await findIncident(tx, actor.orgId, id, ['id']);
+  // A second acknowledgement succeeds and changes nothing.
+  if (incident.acknowledgedAt) return { incidentId: incident.id };
+  const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
+  await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
+    { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.` },
+  ], events);
+  events.push(changedEvent('UPDATED', saved));
+  return { incidentId: incident.id };
 }
 
 export interface UpdateIncidentRequest {
