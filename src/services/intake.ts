@@ -96,7 +96,7 @@ export function applyAlertBatch(prisma: PrismaClient, route: IntegrationRoute, b
   return inCreationTransaction(prisma, plain, async (scope) => {
     const now = new Date();
     if (options.delivery && !(await isFirstDelivery(scope.sql, route, options.delivery, now))) return { applied: false };
-    if (options.lockGroup) await scope.sql('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${route.id}:${batch.groupKey}`]);
+    if (options.lockGroup) await scope.sql('SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtextextended($1, 0))', [`${route.id}:${batch.groupKey}`]);
     await applyTriggers(scope, actor, route, batch, fields, baseRefs, now);
     if (scope.tx) {
       await applyAcknowledges(scope.tx, actor, route, batch.acknowledges, scope);
