@@ -25,7 +25,7 @@ export function severityOf(severity: PagerDutySeverity): IncidentSeverity {
 /** An Alertmanager `severity` label (same words, any case); anything else or none is MEDIUM. */
 export function severityOfLabel(label: string | undefined): IncidentSeverity {
   const word = label?.trim().toLowerCase();
-  return word && word in SEVERITY_OF ? SEVERITY_OF[word as PagerDutySeverity] : 'MEDIUM';
+  return word && Object.hasOwn(SEVERITY_OF, word) ? SEVERITY_OF[word as PagerDutySeverity] : 'MEDIUM';
 }
 
 /** The most urgent of some severities (MEDIUM when there are none). */

@@ -142,7 +142,7 @@ describe.each(backends)('a real Prometheus Alertmanager against the gateway on %
     const pagerDuty = await createIntegration(gateway, org.key, { name: 'Alertmanager PagerDuty' });
     alertmanager = await startAlertmanager(alertmanagerConfig(gateway.url, webhook.integrationKey, pagerDuty.integrationKey));
 
-    const alerts = [
+    const alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] = [
       { labels: { alertname: 'DiskFull', route: 'webhook', instance: 'db-1:9100', severity: 'warning' }, annotations: { summary: 'Disk full on db-1' } },
       { labels: { alertname: 'HighLatency', route: 'pagerduty', instance: 'api-1:9100' }, annotations: { summary: 'API latency above 2 s' } },
     ];
