@@ -206,6 +206,15 @@ describe.each(backends)('PagerDuty Events API v2 (/v2/enqueue) on %s', (backend)
     expect(Date.parse(alert.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(alert.firstSeenAt));
   });
 
+  it('counts a repeated trigger with one statement after the key lookup', async () => {
+    const { integrationKey } = await setUp();
+    await enqueue(gateway, documentedTrigger(integrationKey, { dedup_key: 'cheap' }));
+    const { statements } = await gateway.statementsDuring(() => enqueue(gateway, documentedTrigger(integrationKey, { dedup_key: 'cheap' })));
+    // lastEventAt is written at most once a second: whether this request writes it depends on the clock.
+    const sent = statements.map((statement) => statement.sql.trim().replace(/\s+/g, ' ')).filter((sql) => !sql.startsWith('UPDATE "Integration"'));
+    expect(sent.map((sql) => sql.slice(0, 25))).toEqual(['SELECT i."id", i."orgId",', 'UPDATE "Alert" SET "count']);
+  });
+
   it('makes a dedup_key for a trigger without one and answers with it; that key then dedupes', async () => {
     const { key, integrationKey } = await setUp();
     const { dedup_key: _omitted, ...event } = documentedTrigger(integrationKey);
