@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { bearerToken } from '../auth/keys.js';
+import { bearerToken, integrationKeyHash } from '../auth/keys.js';
 import { batchOfEvent, parseAlertmanagerNotification, parseEnqueueEvent, routingKeyOf, type AlertBatch } from '../domain/intake.js';
 import { publishAll } from '../realtime/events.js';
 import type { PubSub } from '../realtime/pubsub.js';
@@ -14,6 +14,7 @@ import {
   recordEventTime,
   type BatchOptions,
   type IntegrationRoute,
+  type KnownIntegration,
 } from '../services/intake.js';
 import { readBodyWithin } from './body.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -38,6 +39,9 @@ export interface IntakeDeps {
   /** The per-client limit of anonymous requests, when there is one. */
   admitClient?: ClientAdmission;
 }
+
+/** Integrations remembered by key hash (most recently looked up), so that a repeated trigger skips the lookup. */
+const KNOWN_INTEGRATIONS_MAX = 10_000;
 
 type Answer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 
@@ -81,10 +85,26 @@ export function createIntakeHandler({ config, db, pubsub, logger, admitClient }:
     body: { status: 'invalid event', message: `Request body larger than ${maxBytes} bytes`, errors: [`Request body larger than ${maxBytes} bytes`] },
   };
 
+  /**
+   * Key hash -> integration, for the path of a repeated trigger: one statement counts the alert and
+   * checks the key at once, so a rotated or deleted key still fails at once (that statement finds
+   * nothing, and the lookup that follows finds no integration).
+   */
+  const known = new Map<string, KnownIntegration>();
+
+  async function lookUp(keyHash: string): Promise<IntegrationRoute | null> {
+    const route = await findIntegrationByKey(db, keyHash);
+    known.delete(keyHash);
+    if (!route) return null;
+    if (known.size >= KNOWN_INTEGRATIONS_MAX) known.delete(known.keys().next().value!);
+    known.set(keyHash, route);
+    return route;
+  }
+
   /** One event costs one point of the integration's bucket; null when it may go on. */
-  async function charge(route: IntegrationRoute): Promise<Answer | null> {
+  async function charge(integration: KnownIntegration): Promise<Answer | null> {
     if (!limiter) return null;
-    const status = await limiter.consume(`integration:${route.id}`, 1);
+    const status = await limiter.consume(`integration:${integration.id}`, 1);
     return status.allowed ? null : throttled(status.retryAfterSeconds);
   }
 
@@ -101,27 +121,32 @@ export function createIntakeHandler({ config, db, pubsub, logger, admitClient }:
     const json = parseJson(body);
     if (!json.ok) return invalidEvent(['Event must be valid JSON']);
     const routingKey = routingKeyOf(json.value);
-    const route = routingKey ? await findIntegrationByKey(db, routingKey) : null;
-    if (routingKey && !route) return invalidEvent(['Invalid routing key']);
-    if (route) {
-      const refused = await charge(route);
-      if (refused) return refused;
-    }
     const parsed = parseEnqueueEvent(json.value);
-    if (!parsed.ok || !route) return invalidEvent(parsed.ok ? ["'routing_key' is missing or blank"] : parsed.errors);
+    if (!routingKey) return invalidEvent(parsed.ok ? ["'routing_key' is missing or blank"] : parsed.errors);
+    const keyHash = integrationKeyHash(routingKey);
+    let route: IntegrationRoute | null = null;
+    const integration = known.get(keyHash) ?? (route = await lookUp(keyHash));
+    if (!integration) return invalidEvent(['Invalid routing key']);
+    const refused = await charge(integration);
+    if (refused) return refused;
+    if (!parsed.ok) return invalidEvent(parsed.errors);
     const event = parsed.value;
     const dedupKey = event.dedupKey ?? randomBytes(16).toString('hex');
     const now = new Date();
     // A repeated trigger of an open alert is one statement; anything else is a transaction.
-    const counted = event.action === 'trigger' && event.dedupKey !== null && (await countOpenAlert(db, route, dedupKey, now));
-    if (!counted) await apply(route, batchOfEvent(event, dedupKey), { lockGroup: false });
-    await recordEventTime(db, route, now);
+    const counted = event.action === 'trigger' && event.dedupKey !== null && (await countOpenAlert(db, integration.id, keyHash, dedupKey, now));
+    if (!counted) {
+      route ??= await lookUp(keyHash);
+      if (!route) return invalidEvent(['Invalid routing key']);
+      await apply(route, batchOfEvent(event, dedupKey), { lockGroup: false });
+    }
+    await recordEventTime(db, route ?? integration, now);
     return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
   }
 
   async function alertmanager(req: IncomingMessage): Promise<Answer> {
     const token = bearerToken(req.headers.authorization);
-    const route = token ? await findIntegrationByKey(db, token) : null;
+    const route = token ? await lookUp(integrationKeyHash(token)) : null;
     if (!route) {
       return {
         status: 401,

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Database, RunSql } from '../db/client.js';
-import { integrationKeyHash } from '../auth/keys.js';
 import { EXTERNAL_REF_MAX } from '../domain/incident-input.js';
 import {
   alertsClearedMessage,
@@ -45,31 +44,38 @@ const INTEGRATION_BY_KEY = `
     ARRAY(SELECT c."componentId"::text FROM "IntegrationComponent" c WHERE c."integrationId" = i."id" ORDER BY c."position") AS "componentIds"
   FROM "Integration" i WHERE i."keyHash" = $1`;
 
-export async function findIntegrationByKey(db: Pick<Database, 'query'>, key: string): Promise<IntegrationRoute | null> {
-  const [row] = await db.query<IntegrationRoute>(INTEGRATION_BY_KEY, [integrationKeyHash(key)]);
+export async function findIntegrationByKey(db: Pick<Database, 'query'>, keyHash: string): Promise<IntegrationRoute | null> {
+  const [row] = await db.query<IntegrationRoute>(INTEGRATION_BY_KEY, [keyHash]);
   return row ?? null;
 }
+
+/** What the path of a repeated trigger needs of an integration: its id (the count checks the key itself). */
+export type KnownIntegration = Pick<IntegrationRoute, 'id' | 'lastEventMs'>;
 
 /** lastEventAt is kept to the second: bursts of events write it once. */
 const LAST_EVENT_RESOLUTION_MS = 1000;
 
-export async function recordEventTime(db: Pick<Database, 'query'>, route: IntegrationRoute, now: Date): Promise<void> {
-  if (route.lastEventMs !== null && now.getTime() - route.lastEventMs < LAST_EVENT_RESOLUTION_MS) return;
-  await db.query('UPDATE "Integration" SET "lastEventAt" = $2::timestamp(3) WHERE "id" = $1::uuid', [route.id, now.toISOString()]);
+export async function recordEventTime(db: Pick<Database, 'query'>, integration: KnownIntegration, now: Date): Promise<void> {
+  if (integration.lastEventMs !== null && now.getTime() - integration.lastEventMs < LAST_EVENT_RESOLUTION_MS) return;
+  integration.lastEventMs = now.getTime();
+  await db.query('UPDATE "Integration" SET "lastEventAt" = $2::timestamp(3) WHERE "id" = $1::uuid', [integration.id, now.toISOString()]);
 }
 
 /**
  * The cheap path of a repeated trigger: one statement counts the open alert with this key, if
- * there is one (true). Nothing else changes, so nothing is published.
+ * there is one and the integration still has this key (true). Nothing else changes, so nothing is
+ * published.
  */
-export async function countOpenAlert(db: Pick<Database, 'query'>, route: IntegrationRoute, dedupKey: string, now: Date): Promise<boolean> {
-  const rows = await db.query(COUNT_OPEN_ALERT, [route.id, dedupKey, now.toISOString()]);
+export async function countOpenAlert(db: Pick<Database, 'query'>, integrationId: string, keyHash: string, dedupKey: string, now: Date): Promise<boolean> {
+  const rows = await db.query(COUNT_OPEN_ALERT, [integrationId, dedupKey, keyHash, now.toISOString()]);
   return rows.length > 0;
 }
 
 const COUNT_OPEN_ALERT = `
-  UPDATE "Alert" SET "count" = "count" + 1, "lastSeenAt" = $3::timestamp(3)
-  WHERE "integrationId" = $1::uuid AND "openDedupKey" = $2 RETURNING 1`;
+  UPDATE "Alert" a SET "count" = a."count" + 1, "lastSeenAt" = $4::timestamp(3)
+  FROM "Integration" i
+  WHERE a."integrationId" = $1::uuid AND a."openDedupKey" = $2 AND i."id" = $1::uuid AND i."keyHash" = $3
+  RETURNING 1`;
 
 /** How long an Alertmanager notification is remembered: a redelivery within this window changes nothing. */
 export const REDELIVERY_WINDOW_MS = 10 * 60 * 1000;
