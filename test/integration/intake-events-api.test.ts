@@ -432,6 +432,24 @@ describe.each(backends)('PagerDuty Events API v2 (/v2/enqueue) on %s', (backend)
     expect(await ok(gateway, key, `query ($id: ID!) { node(id: $id) { ... on Alert { dedupKey } } }`, { id: grouped.alerts.nodes[0].id })).toEqual({ node: { dedupKey: 'grouped' } });
   });
 
+  it('lists incidents with their alerts and the alerts with their relations in a constant number of statements', async () => {
+    const { key, integrationKey } = await setUp();
+    const list = `query ($first: Int!) {
+      incidents(first: $first) { nodes { title alerts(first: 5) { totalCount nodes { summary integration { name } incident { title } } } } }
+      alerts(first: $first) { totalCount nodes { dedupKey integration { name components { name } } incident { number } } }
+    }`;
+    const countFor = async (first: number) => {
+      const { result, statements } = await gateway.statementsDuring(() => gql(gateway, key, list, { first }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.incidents.nodes).toHaveLength(first);
+      return statements.length;
+    };
+    for (let n = 0; n < 6; n += 1) await enqueue(gateway, documentedTrigger(integrationKey, { dedup_key: `list-${n}` }));
+    const one = await countFor(1);
+    expect(one).toBeGreaterThan(1);
+    expect(await countFor(6)).toBe(one);
+  });
+
   it('publishes after commit: incidentChanged subscribers see the incident an event opened, and its resolution', async () => {
     const { key, integrationKey } = await setUp();
     const socket = wsClient(gateway, key);
