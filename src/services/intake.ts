@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Database, RunSql } from '../db/client.js';
-import { EXTERNAL_REF_MAX } from '../domain/incident-input.js';
+import { checkCreateIncident, EXTERNAL_REF_MAX, InputCheck } from '../domain/incident-input.js';
 import {
   alertsClearedMessage,
   openedByAlertMessage,
@@ -112,26 +112,17 @@ export function applyAlertBatch(prisma: PrismaClient, route: IntegrationRoute, b
   });
 }
 
+/** createIncident's input for the incident a batch opens (its defaults for the rest); the source is the integration's name as it is. */
 function incidentFields(route: IntegrationRoute, batch: AlertBatch): IncidentCreation {
   const summary = batch.triggers[0]?.summary ?? batch.incident.title;
-  return {
+  // Every value is within createIncident's limits already (titles and keys are cut, NUL refused): the check finds nothing.
+  const fields = checkCreateIncident(new InputCheck(), {
     title: batch.incident.title,
-    description: null,
-    kind: 'INCIDENT',
     severity: batch.incident.severity,
-    impactOverride: null,
-    status: 'INVESTIGATING',
     message: openedByAlertMessage(route.name, summary).slice(0, BODY_MAX),
-    tags: [],
     externalRef: batch.groupKey.slice(0, EXTERNAL_REF_MAX),
-    source: route.name,
-    startedAt: null,
-    scheduledFor: null,
-    scheduledUntil: null,
-    idempotencyKey: null,
-    notifySubscribers: false,
-    autoCreated: true,
-  };
+  });
+  return { ...fields, source: route.name, notifySubscribers: false, autoCreated: true };
 }
 
 /**
