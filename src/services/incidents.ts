@@ -510,6 +510,7 @@ export async function insertNewIncident(scope: CreationScope, actor: Actor, fiel
   const { orgId } = actor;
   const now = new Date();
   if (!scope.tx) {
+    if (!isPlainCreate(fields, refs)) throw new Error('insertNewIncident: this input needs a Prisma transaction (inCreationTransaction with plain false)');
     const plan = await planComponentRefs(scope.sql, orgId, refs);
     const { incident, entry } = await insertIncident(scope.sql, newIncident(actor, fields, plan, NO_OWNER, now), plan.recorded, createdEntry(fields, now));
     scope.events.push(timelineEvent(incident, entry), changedEvent('CREATED', incident));
