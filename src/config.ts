@@ -36,6 +36,12 @@ export interface Config {
    * in front of the gateway, or the addresses/CIDR ranges of the proxies. Default: none.
    */
   trustProxy: number | string[];
+  /** The alert endpoints (/v2/enqueue, /integrations/alertmanager, src/http/intake.ts). */
+  intake: {
+    maxBodyBytes: number;
+    /** Each integration's bucket: one point per request; off with RATE_LIMIT=off. */
+    rateLimit: { bucket: number; refillPerSecond: number };
+  };
   shutdownGraceMs: number;
   /** The notification outbox worker (src/notifications/worker.ts). */
   notifications: {
@@ -153,6 +159,14 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     trustProxy: trustProxy(env),
+    intake: {
+      maxBodyBytes: integer(env, 'INTAKE_MAX_BODY_BYTES', 512 * 1024, 1),
+      // PagerDuty's own limit per routing key: 120 events a minute.
+      rateLimit: {
+        bucket: integer(env, 'INTAKE_RATE_LIMIT_BUCKET', 120, 1),
+        refillPerSecond: integer(env, 'INTAKE_RATE_LIMIT_REFILL_PER_SECOND', 2, 1),
+      },
+    },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },

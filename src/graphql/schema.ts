@@ -15,6 +15,8 @@ import './types/incident-links.js';
 import './types/subscriptions.js';
 import './types/api-key.js';
 import './types/rate-limit.js';
+import './types/integration.js';
+import './types/alert.js';
 
 /** The whole schema, with types sorted so its printed form is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -32,6 +32,7 @@ import { createRequestGuard } from './request-guard.js';
 import { httpServerOptions } from './server-options.js';
 import { CLOSE_TOO_MANY_SOCKETS, createWebSocketLimits } from './websocket-limits.js';
 import { disclosurePlugins, metricsAuthorized } from './disclosure.js';
+import { createIntakeHandler, INTAKE_PATHS } from './intake.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -187,12 +188,25 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
     ],
   });
 
+  // Before an integration key is checked, each client address pays one point of its anonymous bucket.
+  const intake = createIntakeHandler({
+    config,
+    db,
+    pubsub,
+    logger,
+    bucketsRedis,
+    admitClient: async (req) => {
+      const status = await anonymousLimits.take(anonymousLimits.clientAddress(req), 1);
+      return { allowed: status.allowed, retryAfterSeconds: status.retryAfterSeconds };
+    },
+  });
+
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics', ...INTAKE_PATHS].includes(url.pathname) ? url.pathname : 'other';
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -224,6 +238,7 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
         return;
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
+    if (INTAKE_PATHS.includes(url.pathname)) return intake.handle(req, res, url.pathname);
     if (url.pathname === '/graphql') {
       if (guardRequest(req, res, url)) return;
       const clientAddress = anonymousLimits.clientAddress(req);
@@ -467,6 +482,7 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
       await revocations.return?.();
       await rateLimiter?.close();
       await anonymousLimits.close();
+      await intake.close();
     },
   };
 }

@@ -130,7 +130,7 @@ function changedEvent(
  * The caller's incident, locked until the transaction ends: concurrent writers of one incident
  * take turns, so only an explicit stale expectedVersion is ever a VERSION_CONFLICT.
  */
-async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
+export async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
   if (id && isUuid(id)) await tx.$queryRaw`SELECT 1 FROM "Incident" WHERE "id" = ${id}::uuid AND "orgId" = ${orgId}::uuid FOR UPDATE`;
   const incident = id && isUuid(id) ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
   if (!incident) reject('NOT_FOUND', field, 'No incident with this id');
@@ -292,7 +292,7 @@ async function findUser(tx: Tx, orgId: string, userId: string | null | undefined
   return user;
 }
 
-async function resolveOwner(tx: Tx, orgId: string, ownerId: string | null | undefined, field: string[]): Promise<string | null> {
+export async function resolveOwner(tx: Tx, orgId: string, ownerId: string | null | undefined, field: string[]): Promise<string | null> {
   return (await findUser(tx, orgId, ownerId, field))?.id ?? null;
 }
 
@@ -335,7 +335,7 @@ function requestHash(value: unknown): string {
 type NewIncident = Pick<
   Incident,
   | 'id' | 'orgId' | 'title' | 'description' | 'kind' | 'status' | 'severity' | 'impact' | 'impactOverride' | 'ownerId'
-  | 'escalationPolicyId' | 'tags' | 'tagKeys' | 'impactDescription' | 'source' | 'externalRef' | 'createdByKeyId' | 'createdByName'
+  | 'escalationPolicyId' | 'tags' | 'tagKeys' | 'autoCreated' | 'impactDescription' | 'source' | 'externalRef' | 'createdByKeyId' | 'createdByName'
   | 'startedAt' | 'acknowledgedAt' | 'resolvedAt' | 'scheduledFor' | 'scheduledUntil' | 'createdAt'
 >;
 
@@ -344,6 +344,8 @@ type CreatedEntry = TimelineEntryDraft & { id: string; sequence: number; postedA
 /** What createIncident and importIncidents write: the checked fields, and for an import the entries it brings. */
 export type IncidentToCreate = CheckedCreateIncident & {
   notifySubscribers: boolean;
+  /** Set for incidents an integration opens. */
+  autoCreated?: boolean;
   /** Timeline entries of an import (then the incident is written with its past timeline, see isBackfill). */
   pastEntries?: PastEntry[];
 };
@@ -376,6 +378,7 @@ function newIncident(
     impactDescription: fields.impactDescription,
     source: fields.source,
     externalRef: fields.externalRef,
+    autoCreated: fields.autoCreated ?? false,
     createdByKeyId: actor.keyId,
     createdByName: actor.keyName,
     startedAt: fields.startedAt ?? now,
@@ -469,11 +472,11 @@ async function insertIncident(sql: RunSql, incident: NewIncident, components: Co
     incident.tagKeys,
     entries.map((entry) => (entry.changes ? JSON.stringify(entry.changes) : '')),
     entries.map((entry) => entry.authorId ?? ''),
+    incident.autoCreated,
   ]);
   const row: Incident = {
     ...incident,
     number,
-    autoCreated: false,
     reopenCount: 0,
     version: 1,
     lastUpdateSequence: entries.length,
@@ -491,13 +494,13 @@ const INSERT_INCIDENT = `
       "id", "orgId", "number", "title", "description", "kind", "status", "severity", "impact", "impactOverride",
       "ownerId", "escalationPolicyId", "tags", "source", "externalRef", "lastUpdateSequence", "createdByKeyId",
       "createdByName", "startedAt", "resolvedAt", "scheduledFor", "scheduledUntil", "createdAt", "updatedAt",
-      "acknowledgedAt", "impactDescription", "tagKeys"
+      "acknowledgedAt", "impactDescription", "tagKeys", "autoCreated"
     ) VALUES (
       $2::uuid, $1::uuid, (SELECT "number" FROM numbered), $3::text, $4::text, $5::text::"IncidentKind",
       $6::text::"IncidentStatus", $7::text::"IncidentSeverity", $8::text::"IncidentImpact", $9::text::"IncidentImpact",
       $10::uuid, $11::uuid, $12::text[], $13::text, $14::text, $15::int, $16::uuid, $17::text, $18::timestamp(3),
       $19::timestamp(3), $20::timestamp(3), $21::timestamp(3), $22::timestamp(3), $22::timestamp(3),
-      $31::timestamp(3), $32::text, $33::text[]
+      $31::timestamp(3), $32::text, $33::text[], $36::boolean
     ) RETURNING "number"
   ), links AS (
     INSERT INTO "IncidentComponent" ("incidentId", "componentId", "status", "position")
@@ -537,7 +540,7 @@ async function replayIdempotent(tx: Tx, orgId: string, key: string, hash: string
  * key, owner, schedule, status pages or component statuses to apply): the common case, written as
  * plain SQL on the driver. Anything more goes through Prisma's transaction.
  */
-function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs): boolean {
+export function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs): boolean {
   return (
     !fields.idempotencyKey &&
     refs.ownerId == null &&
@@ -550,6 +553,63 @@ function isPlainCreate(fields: CheckedCreateIncident, refs: CreateIncidentRefs):
 
 const NO_OWNER = { ownerId: null, escalationPolicyId: null };
 
+/**
+ * The transaction a new incident is written in: on the driver for plain input (isPlainCreate),
+ * where `tx` is null and every statement goes through `sql`; else Prisma's, where `sql` runs in it.
+ */
+export interface CreationScope {
+  sql: RunSql;
+  tx: Tx | null;
+  events: GatewayEvent[];
+}
+
+/** Runs `work` in the transaction createIncident uses for input that is (or is not) plain. */
+export function inCreationTransaction<T>(prisma: PrismaClient, plain: boolean, work: (scope: CreationScope) => Promise<T>): Promise<Outcome<T>> {
+  return plain
+    ? inDriverTransaction(databaseOf(prisma), (sql, events) => work({ sql, tx: null, events }))
+    : inTransaction(prisma, (tx, events) => work({ sql: sqlOf(tx), tx, events }));
+}
+
+/**
+ * Writes a new incident with its first entry, owner, escalation policy, components and status
+ * pages, and collects its events: createIncident's rules, in the caller's transaction (integrations
+ * open incidents in the transaction that records their alert). Input that is not plain needs `scope.tx`.
+ */
+export async function insertNewIncident(scope: CreationScope, actor: Actor, fields: IncidentToCreate, refs: CreateIncidentRefs): Promise<Incident> {
+  const { orgId } = actor;
+  const now = new Date();
+  if (!scope.tx) {
+    if (!isPlainCreate(fields, refs)) throw new Error('insertNewIncident: this input needs a Prisma transaction (inCreationTransaction with plain false)');
+    const plan = await planComponentRefs(scope.sql, orgId, refs);
+    const row = newIncident(actor, fields, plan, NO_OWNER, now);
+    const { incident, entries } = await insertIncident(scope.sql, row, plan.recorded, createdEntries(fields, row, null, actor, now));
+    scope.events.push(...entries.map((entry) => timelineEvent(incident, entry)), changedEvent('CREATED', incident));
+    return incident;
+  }
+  const { tx, events } = scope;
+  const problems: UserError[] = [];
+  const explicitOwner = await collecting(problems, () => resolveOwner(tx, orgId, refs.ownerId, ['ownerId']));
+  const fromSchedule = refs.ownerScheduleId
+    ? await collecting(problems, () => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
+    : undefined;
+  const author = await collecting(problems, () => findUser(tx, orgId, refs.postAs, ['postAs']));
+  const plan = await collecting(problems, () => planComponentRefs(scope.sql, orgId, refs));
+  const statusPageIds = await collecting(problems, () => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
+  if (problems.length > 0 || !plan) throw new Rejection(problems);
+
+  const owner = { ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null, escalationPolicyId: fromSchedule?.escalationPolicyId ?? null };
+  const row = newIncident(actor, fields, plan, owner, now);
+  const { incident, entries } = await insertIncident(scope.sql, row, plan.recorded, createdEntries(fields, row, author ?? null, actor, now));
+  if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, events);
+  const published = statusPageIds !== undefined && statusPageIds.length > 0;
+  if (published) {
+    await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
+  }
+  for (const entry of entries) await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
+  events.push(changedEvent('CREATED', incident));
+  return incident;
+}
+
 export async function createIncident(
   prisma: PrismaClient,
   actor: Actor,
@@ -557,23 +617,20 @@ export async function createIncident(
   refs: CreateIncidentRefs,
 ): Promise<Outcome<{ incidentId: string; incident?: Incident }>> {
   if (isPlainCreate(fields, refs)) {
-    return inDriverTransaction(databaseOf(prisma), async (sql, events) => {
-      const now = new Date();
-      const plan = await planComponentRefs(sql, actor.orgId, refs);
-      const row = newIncident(actor, fields, plan, NO_OWNER, now);
-      const { incident, entries } = await insertIncident(sql, row, plan.recorded, createdEntries(fields, row, null, actor, now));
-      events.push(...entries.map((entry) => timelineEvent(incident, entry)), changedEvent('CREATED', incident));
+    return inCreationTransaction(prisma, true, async (scope) => {
+      const incident = await insertNewIncident(scope, actor, fields, refs);
       return { incidentId: incident.id, incident };
     });
   }
   const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
   const attempt = () =>
-    inTransaction(prisma, async (tx, events) => {
+    inCreationTransaction(prisma, false, async (scope) => {
+      const tx = scope.tx!;
       if (fields.idempotencyKey) {
         const replayed = await replayIdempotent(tx, actor.orgId, fields.idempotencyKey, hash);
         if (replayed) return { incidentId: replayed };
       }
-      const incident = await createInTransaction(tx, actor, fields, refs, events);
+      const incident = await insertNewIncident(scope, actor, fields, refs);
       if (fields.idempotencyKey) {
         await tx.idempotencyRecord.create({
           data: { orgId: actor.orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
@@ -599,33 +656,6 @@ async function collecting<T>(problems: UserError[], work: () => Promise<T>): Pro
     problems.push(...error.errors);
     return undefined;
   }
-}
-
-/** A new incident with everything createIncident may bring (owner, schedule, status pages, author), inside the caller's transaction. */
-async function createInTransaction(tx: Tx, actor: Actor, fields: IncidentToCreate, refs: CreateIncidentRefs, events: GatewayEvent[]): Promise<Incident> {
-  const { orgId } = actor;
-  const now = new Date();
-  const problems: UserError[] = [];
-  const explicitOwner = await collecting(problems, () => resolveOwner(tx, orgId, refs.ownerId, ['ownerId']));
-  const fromSchedule = refs.ownerScheduleId
-    ? await collecting(problems, () => resolveScheduleOwnership(tx, orgId, refs.ownerScheduleId!, now))
-    : undefined;
-  const author = await collecting(problems, () => findUser(tx, orgId, refs.postAs, ['postAs']));
-  const plan = await collecting(problems, () => planComponentRefs(sqlOf(tx), orgId, refs));
-  const statusPageIds = await collecting(problems, () => resolveStatusPages(tx, orgId, refs.statusPageIds ?? []));
-  if (problems.length > 0 || !plan) throw new Rejection(problems);
-
-  const owner = { ownerId: explicitOwner ?? fromSchedule?.ownerId ?? null, escalationPolicyId: fromSchedule?.escalationPolicyId ?? null };
-  const row = newIncident(actor, fields, plan, owner, now);
-  const { incident, entries } = await insertIncident(sqlOf(tx), row, plan.recorded, createdEntries(fields, row, author ?? null, actor, now));
-  if (isOpenStatus(fields.status)) await applyComponentStatuses(tx, orgId, plan, events);
-  const published = statusPageIds !== undefined && statusPageIds.length > 0;
-  if (published) {
-    await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
-  }
-  for (const entry of entries) await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
-  events.push(changedEvent('CREATED', incident));
-  return incident;
 }
 
 /** Timeline entries posted as someone who is not a user of the org: NOT_FOUND at their postAs. */
@@ -681,7 +711,7 @@ export function importIncidents(prisma: PrismaClient, actor: Actor, items: Impor
       }
       const created = await collecting(problems, async () => {
         try {
-          return await createInTransaction(tx, actor, item.fields, item.refs, events);
+          return await insertNewIncident({ sql: sqlOf(tx), tx, events }, actor, item.fields, item.refs);
         } catch (error) {
           if (error instanceof Rejection) {
             throw new Rejection(error.errors.map((problem) => ({ ...problem, field: ['incidents', String(index), ...(problem.field ?? [])] })));
@@ -741,8 +771,8 @@ function authorOf(tx: Tx, actor: Actor, request: PostAs) {
   return findUser(tx, actor.orgId, request.postAs, ['postAs']);
 }
 
-/** The status change itself, shared by transitionIncident and postIncidentUpdate. */
-async function applyTransition(
+/** The status change itself, shared by transitionIncident, postIncidentUpdate and the resolution of an incident whose alerts cleared. */
+export async function applyTransition(
   tx: Tx,
   actor: Actor,
   incident: Awaited<ReturnType<typeof findIncident>>,
@@ -821,18 +851,21 @@ export function postIncidentUpdate(prisma: PrismaClient, actor: Actor, request: 
  * link); the entry is posted as them and names them.
  */
 export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: string | null, options: PostAs = {}) {
-  return inTransaction(prisma, async (tx, events) => {
-    const incident = await findIncident(tx, actor.orgId, id, ['id']);
-    const author = await authorOf(tx, actor, options);
-    // A second acknowledgement succeeds and changes nothing.
-    if (incident.acknowledgedAt) return { incidentId: incident.id };
-    const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
-    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${author?.name ?? actor.keyName}.`, authorId: author?.id ?? null },
-    ], events);
-    events.push(changedEvent('UPDATED', saved));
-    return { incidentId: incident.id };
-  });
+  return inTransaction(prisma, (tx, events) => acknowledgeInTransaction(tx, actor, id, events, options));
+}
+
+/** acknowledgeIncident in the caller's transaction (an integration's acknowledge event). */
+export async function acknowledgeInTransaction(tx: Tx, actor: Actor, id: string | null, events: GatewayEvent[], options: PostAs = {}) {
+  const incident = await findIncident(tx, actor.orgId, id, ['id']);
+  const author = await authorOf(tx, actor, options);
+  // A second acknowledgement succeeds and changes nothing.
+  if (incident.acknowledgedAt) return { incidentId: incident.id };
+  const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
+  await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
+    { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${author?.name ?? actor.keyName}.`, authorId: author?.id ?? null },
+  ], events);
+  events.push(changedEvent('UPDATED', saved));
+  return { incidentId: incident.id };
 }
 
 export interface UpdateIncidentRequest extends PostAs {
