@@ -6,6 +6,10 @@ export const MAX_COMPONENTS = 50;
 export const PAGE_SIZE_MIN = 1;
 export const PAGE_SIZE_MAX = 100;
 export const PAGE_SIZE_DEFAULT = 25;
+/** nodes(ids:) takes at most this many ids. */
+export const NODES_IDS_MAX = 100;
+/** How deeply `and`/`or` may nest in a filter: `{ and: [{ status }] }` is one level. */
+export const FILTER_NESTING_MAX = 5;
 
 export type ErrorCode =
   | 'INVALID_INPUT'

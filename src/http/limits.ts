@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { GatewayContext, RateLimitInfo } from '../graphql/context.js';
 import { actualCost, requestedCost } from './cost.js';
+import { useInputLimits } from '../graphql/input-limits.js';
 import type { BucketStatus, RateLimiter } from './rate-limit.js';
 
 /** Shown in `extensions.cost` of every response, as Shopify does. */
@@ -148,7 +149,8 @@ function costAndRateLimit(
 export function limitPlugins(config: Config, limiter: RateLimiter | null) {
   const headersByRequest = new WeakMap<object, Record<string, string>>();
   return {
-    plugins: [armor(config.limits), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond, headersByRequest)],
+    // Arguments are bounded before they are costed: the cost walk coerces them.
+    plugins: [armor(config.limits), useInputLimits(), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond, headersByRequest)],
     responseHeaders: (request: object): Record<string, string> | undefined => headersByRequest.get(request),
   };
 }

@@ -9,7 +9,7 @@ import type {
   TimelineEntryKind,
 } from '../domain/types.js';
 import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
-import { componentStatusAfterRelease, deriveImpact } from '../domain/impact.js';
+import { componentStatusAfterRelease, deriveImpact, effectiveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import type { CheckedCreateIncident } from '../domain/incident-input.js';
@@ -49,6 +49,8 @@ interface TimelineEntryDraft {
   body: string;
   notifySubscribers?: boolean;
   changes?: RecordedChange[];
+  /** The instant of the change when the incident stores it too (acknowledgedAt, resolvedAt): both must agree exactly. */
+  postedAt?: Date;
 }
 
 /** Appends entries to an incident's timeline, numbering them after `lastSequence`. */
@@ -76,6 +78,7 @@ async function writeTimeline(
         changes: entry.changes ?? Prisma.DbNull,
         postedByKeyId: actor.keyId,
         postedByName: actor.keyName,
+        ...(entry.postedAt ? { postedAt: entry.postedAt } : {}),
       },
       select: { id: true, postedAt: true },
     });
@@ -611,6 +614,7 @@ async function applyTransition(
       body: request.message ?? (plan.reopen ? 'Incident reopened.' : `Status changed to ${request.status}.`),
       notifySubscribers: request.notifySubscribers,
       changes: [{ field: 'status', from: incident.status, to: request.status }],
+      postedAt: now,
     },
   ], events);
   if (plan.releasesComponents) {
@@ -657,9 +661,10 @@ export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: stri
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     // A second acknowledgement succeeds and changes nothing.
     if (incident.acknowledgedAt) return { incidentId: incident.id };
-    const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
+    const now = new Date();
+    const saved = await saveIncident(tx, incident, { acknowledgedAt: now }, 1);
     await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.` },
+      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.`, postedAt: now },
     ], events);
     events.push(changedEvent('UPDATED', saved));
     return { incidentId: incident.id };
@@ -793,4 +798,37 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
     events.push({ channel: 'incident.timeline', event: { orgId: actor.orgId, incidentId: incident.id, deleted: true } });
     return { deletedIncidentId: incident.id };
   });
+}
+
+/**
+ * The incidents that list a component, locked in id order (as findIncident locks one) before the
+ * component changes under them; callers then re-derive their impact with rederiveImpacts.
+ */
+export async function lockIncidentsListing(tx: Tx, orgId: string, componentId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Incident"
+    WHERE "orgId" = ${orgId}::uuid AND "id" IN (SELECT "incidentId" FROM "IncidentComponent" WHERE "componentId" = ${componentId}::uuid)
+    ORDER BY "id" FOR UPDATE`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * After components left incidents without the incidents being edited (a deleted component), each
+ * incident's impact follows from the statuses it still records, unless it is overridden: where it
+ * changes, an IMPACT_CHANGED entry and a new version, like any other change.
+ */
+export async function rederiveImpacts(tx: Tx, actor: Actor, incidentIds: string[], events: GatewayEvent[]): Promise<void> {
+  if (incidentIds.length === 0) return;
+  const incidents = await tx.incident.findMany({
+    where: { id: { in: incidentIds }, orgId: actor.orgId },
+    include: { components: { select: { status: true } } },
+    orderBy: { id: 'asc' },
+  });
+  for (const { components, ...incident } of incidents) {
+    const impact = effectiveImpact(incident.impactOverride, deriveImpact(components.map((link) => link.status as ComponentStatus)));
+    if (impact === incident.impact) continue;
+    const saved = await saveIncident(tx, incident, { impact }, 1);
+    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [impactEntry(incident.status, incident.impact, impact)], events);
+    events.push(changedEvent('UPDATED', saved));
+  }
 }
