@@ -67,9 +67,13 @@ export function decodeId(globalId: string | null | undefined, typename: string):
   return decoded?.typename === typename ? decoded.id : null;
 }
 
-/** Like decodeId, but keeps what cannot be decoded so that it is reported against its own index. */
+/**
+ * Like decodeId, but keeps what cannot be decoded, quoted as the client sent it, so that it is
+ * reported against its own index. Quoted, it is never empty (an empty id is not an absent one) and
+ * never a uuid (a bare uuid is not a global ID), so it names no row.
+ */
 export function decodeIdOrRaw(globalId: string, typename: string): string {
-  return decodeId(globalId, typename) ?? globalId;
+  return decodeId(globalId, typename) ?? JSON.stringify(globalId);
 }
 
 export function actorOf(context: GatewayContext): Actor {
