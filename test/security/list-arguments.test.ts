@@ -130,11 +130,11 @@ describe.each(backends)('list arguments and filter nesting on %s', (backend) => 
   it('refuses a too deeply nested incidentChanged filter when the subscription starts', async () => {
     const socket = wsClient(gateway, key);
     try {
-      const failure = await socket
-        .subscribe('subscription ($filter: IncidentFilter) { incidentChanged(filter: $filter) { type } }', {
-          filter: JSON.parse(nestedFilterJson(6)),
-        })
-        .failure();
+      const subscription = socket.subscribe('subscription ($filter: IncidentFilter) { incidentChanged(filter: $filter) { type } }', {
+        filter: JSON.parse(nestedFilterJson(6)),
+      });
+      // Refused at once: a subscription that started would wait for events.
+      const failure = await Promise.race([subscription.failure(), new Promise((resolve) => setTimeout(() => resolve('still open after 5 s'), 5_000))]);
       expect(JSON.stringify(failure)).toContain('BAD_USER_INPUT');
     } finally {
       await socket.dispose();
