@@ -1,5 +1,6 @@
 import {
   BREAK,
+  getNamedType,
   getNullableType,
   isInputObjectType,
   isListType,
@@ -11,12 +12,13 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLArgument,
+  type GraphQLInputObjectType,
   type GraphQLInputType,
   type GraphQLSchema,
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { FILTER_NESTING_MAX } from '../domain/validation.js';
+import { FILTER_CONDITIONS_MAX, FILTER_LIST_MAX, FILTER_NESTING_MAX } from '../domain/validation.js';
 import { rejectedInput } from './errors.js';
 
 /** Extensions of a list argument that bound it (the builder sets them, e.g. on nodes(ids:)). */
@@ -40,7 +42,10 @@ interface Pending {
 
 /**
  * Why an operation's arguments are refused, or null: a list argument longer than its `maxItems`,
- * or a recursive input (IncidentFilter's `and`/`or`) nested more than FILTER_NESTING_MAX levels.
+ * or a recursive input (a filter with `and`/`or`, IncidentFilter) nested more than
+ * FILTER_NESTING_MAX levels, holding more than FILTER_CONDITIONS_MAX filter objects, or a list
+ * inside it (and, or, in, notIn) longer than FILTER_LIST_MAX: the database's work grows faster
+ * than the filter, and the cost of a filter does not show in the operation's cost.
  * Runs before execution, so before variables are coerced (graphql-js recurses once per level) and
  * before any resolver or database sees them. Iterative, and it stops at the first level too many.
  */
@@ -86,18 +91,30 @@ function argumentProblem(
     const count = itemsOf(start.value, start.literal).length;
     if (count > maxItems) return `${fieldName}(${argument.name}:) takes at most ${maxItems} items, got ${count}.`;
   }
+  let conditions = 0;
   const pending: Pending[] = [{ ...start, type: argument.type, trail: [] }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const type = getNullableType(next.type);
     if (isListType(type)) {
-      for (const item of itemsOf(next.value, next.literal)) pending.push({ ...resolved(item, next.literal), type: type.ofType, trail: next.trail });
+      const items = itemsOf(next.value, next.literal);
+      const filter = next.trail.find((name) => recursiveTypes(argument).has(name));
+      if (filter && items.length > FILTER_LIST_MAX) {
+        return `A list in ${argument.name} (${filter}) holds ${items.length} items; at most ${FILTER_LIST_MAX} are allowed.`;
+      }
+      for (const item of items) pending.push({ ...resolved(item, next.literal), type: type.ofType, trail: next.trail });
     } else if (isInputObjectType(type)) {
       const fields = fieldsOf(next.value, next.literal);
       if (!fields) continue;
       const trail = [...next.trail, type.name];
-      const nesting = trail.filter((name) => name === type.name).length - 1;
-      if (nesting > FILTER_NESTING_MAX) {
-        return `${argument.name} nests ${type.name} (and/or) more than ${FILTER_NESTING_MAX} levels deep, the most allowed.`;
+      if (recursiveTypes(argument).has(type.name)) {
+        const nesting = trail.filter((name) => name === type.name).length - 1;
+        if (nesting > FILTER_NESTING_MAX) {
+          return `${argument.name} nests ${type.name} (and/or) more than ${FILTER_NESTING_MAX} levels deep, the most allowed.`;
+        }
+        conditions += 1;
+        if (conditions > FILTER_CONDITIONS_MAX) {
+          return `${argument.name} holds more than ${FILTER_CONDITIONS_MAX} ${type.name} objects (and/or entries included), the most allowed.`;
+        }
       }
       const definitions = type.getFields();
       for (const [name, value] of fields) {
@@ -107,6 +124,34 @@ function argumentProblem(
     }
   }
   return null;
+}
+
+const recursiveByArgument = new WeakMap<GraphQLArgument, ReadonlySet<string>>();
+
+/** The input object types reachable from an argument that contain themselves (filters with and/or). */
+function recursiveTypes(argument: GraphQLArgument): ReadonlySet<string> {
+  let found = recursiveByArgument.get(argument);
+  if (!found) {
+    const reachable = (from: GraphQLInputObjectType): Set<GraphQLInputObjectType> => {
+      const seen = new Set<GraphQLInputObjectType>();
+      const stack = [from];
+      for (let type = stack.pop(); type; type = stack.pop()) {
+        for (const field of Object.values(type.getFields())) {
+          const named = getNamedType(field.type);
+          if (isInputObjectType(named) && !seen.has(named)) {
+            seen.add(named);
+            stack.push(named);
+          }
+        }
+      }
+      return seen;
+    };
+    const root = getNamedType(argument.type);
+    const candidates = isInputObjectType(root) ? [root, ...reachable(root)] : [];
+    found = new Set(candidates.filter((type) => reachable(type).has(type)).map((type) => type.name));
+    recursiveByArgument.set(argument, found);
+  }
+  return found;
 }
 
 /** The items of a list value; a single value given where a list is expected counts as one item (input coercion). */

@@ -127,6 +127,29 @@ describe.each(backends)('list arguments and filter nesting on %s', (backend) => 
     expect(strict.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('bounds a filter\'s width: at most 100 items in each of its lists and 100 filter objects in all', async () => {
+    const orOf = (count: number, entry = '{"search":"x"}') => `{"or":[${Array.from({ length: count }, () => entry).join(',')}]}`;
+    const tags = (count: number) => JSON.stringify({ tag: { in: Array.from({ length: count }, (_, index) => `t${index}`) } });
+    for (const filter of [orOf(99), tags(100), orOf(9, orOf(10))]) {
+      const response = await postRaw(FILTERED_QUERIES.incidents, `{"filter":${filter}}`);
+      expect(response.errors, filter.slice(0, 60)).toBeUndefined();
+    }
+    // 101 entries in one list; 101 tags; 1 + 10 + 10 x 10 filter objects; 40,000 entries (once an INTERNAL_SERVER_ERROR after minutes).
+    for (const [filter, message] of [
+      [orOf(101), /at most 100/],
+      [tags(101), /at most 100/],
+      [orOf(10, orOf(10)), /more than 100/],
+      [orOf(40_000), /at most 100/],
+    ] as const) {
+      const started = Date.now();
+      const { result: response, statements } = await statementsOf(() => postRaw(FILTERED_QUERIES.incidents, `{"filter":${filter}}`));
+      expect(response.errors?.map((error) => error.extensions?.code), filter.slice(0, 60)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors?.[0].message).toMatch(message);
+      expect(statements).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it('refuses a too deeply nested incidentChanged filter when the subscription starts', async () => {
     const socket = wsClient(gateway, key);
     try {
