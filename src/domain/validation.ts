@@ -6,6 +6,14 @@ export const MAX_COMPONENTS = 50;
 export const PAGE_SIZE_MIN = 1;
 export const PAGE_SIZE_MAX = 100;
 export const PAGE_SIZE_DEFAULT = 25;
+/** nodes(ids:) takes at most this many ids. */
+export const NODES_IDS_MAX = 100;
+/** How deeply `and`/`or` may nest in a filter: `{ and: [{ status }] }` is one level. */
+export const FILTER_NESTING_MAX = 5;
+/** How many filter objects one filter may hold in all, the outermost and every `and`/`or` entry. */
+export const FILTER_CONDITIONS_MAX = 100;
+/** How many items a list inside a filter (`and`, `or`, `in`, `notIn`) may hold. */
+export const FILTER_LIST_MAX = 100;
 
 export type ErrorCode =
   | 'INVALID_INPUT'

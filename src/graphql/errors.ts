@@ -12,3 +12,8 @@ export function forbidden(message = 'This API key lacks the scope this field nee
 export function badUserInput(message: string) {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
+
+/** An operation refused before anything ran, for its arguments: HTTP 400 where GraphQL over HTTP asks for it. */
+export function rejectedInput(message: string) {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } } });
+}

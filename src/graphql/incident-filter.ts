@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { Comparator, DateComparator, IncidentMatchFilter } from '../domain/incident-match.js';
 import { decodeId } from './common.js';
 import { isStorableText, tagKey } from '../domain/incident-input.js';
-import { isUuid, NO_ROW_ID } from '../domain/ids.js';
+import { NO_ROW_ID } from '../domain/ids.js';
 
 /**
  * The IncidentFilter input as GraphQL hands it over: the same shape as the in-memory matcher's
@@ -40,8 +40,7 @@ function escapeLike(text: string): string {
 
 /** Ids that cannot be decoded still take part, as ids that match no row. */
 function decodeOne(id: string, typename: string): string {
-  const decoded = decodeId(id, typename);
-  return decoded && isUuid(decoded) ? decoded : NO_ROW_ID;
+  return decodeId(id, typename) ?? NO_ROW_ID;
 }
 function decodeAll(ids: readonly string[], typename: string): string[] {
   return ids.map((id) => decodeOne(id, typename));

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { GatewayContext, RateLimitInfo } from '../graphql/context.js';
 import { actualCost, requestedCost } from './cost.js';
+import { useInputLimits } from '../graphql/input-limits.js';
 import { rateLimitHeaders, rateLimited, type BucketStatus, type RateLimiter } from './rate-limit.js';
 
 /** Shown in `extensions.cost` of every response, as Shopify does. */
@@ -139,7 +140,8 @@ export function limitPlugins(config: Config, limiters: { keyed: RateLimiter | nu
     anonymous: limiters.anonymous && { limiter: limiters.anonymous, restoreRate: config.rateLimit.anonymous.refillPerSecond },
   };
   return {
-    plugins: [armor(config.limits), costAndRateLimit(config.limits.maxCost, buckets, headersByRequest)],
+    // Arguments are bounded before they are costed: the cost walk coerces them.
+    plugins: [armor(config.limits), useInputLimits(), costAndRateLimit(config.limits.maxCost, buckets, headersByRequest)],
     responseHeaders: (request: object): Record<string, string> | undefined => headersByRequest.get(request),
   };
 }

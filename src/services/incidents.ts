@@ -9,7 +9,7 @@ import type {
   TimelineEntryKind,
 } from '../domain/types.js';
 import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
-import { componentStatusAfterRelease, deriveImpact } from '../domain/impact.js';
+import { componentStatusAfterRelease, deriveImpact, effectiveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
 import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import { InputCheck, checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
@@ -52,7 +52,7 @@ interface TimelineEntryDraft {
   body: string;
   notifySubscribers?: boolean;
   changes?: RecordedChange[];
-  /** When it happened; default now. */
+  /** When it happened, default now; a change the incident stores too (acknowledgedAt, resolvedAt) passes its own instant so both agree exactly. */
   postedAt?: Date;
   /** The person it is posted as (`postAs`), besides the key. */
   authorId?: string | null;
@@ -802,6 +802,7 @@ export async function applyTransition(
       notifySubscribers: request.notifySubscribers,
       changes: [{ field: 'status', from: incident.status, to: request.status }],
       authorId,
+      postedAt: now,
     },
   ], events);
   if (plan.releasesComponents) {
@@ -860,9 +861,10 @@ export async function acknowledgeInTransaction(tx: Tx, actor: Actor, id: string 
   const author = await authorOf(tx, actor, options);
   // A second acknowledgement succeeds and changes nothing.
   if (incident.acknowledgedAt) return { incidentId: incident.id };
-  const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
+  const now = new Date();
+  const saved = await saveIncident(tx, incident, { acknowledgedAt: now }, 1);
   await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-    { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${author?.name ?? actor.keyName}.`, authorId: author?.id ?? null },
+    { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${author?.name ?? actor.keyName}.`, authorId: author?.id ?? null, postedAt: now },
   ], events);
   events.push(changedEvent('UPDATED', saved));
   return { incidentId: incident.id };
@@ -1059,4 +1061,37 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
     events.push({ channel: 'incident.timeline', event: { orgId: actor.orgId, incidentId: incident.id, deleted: true } });
     return { deletedIncidentId: incident.id };
   });
+}
+
+/**
+ * The incidents that list a component, locked in id order (as findIncident locks one) before the
+ * component changes under them; callers then re-derive their impact with rederiveImpacts.
+ */
+export async function lockIncidentsListing(tx: Tx, orgId: string, componentId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Incident"
+    WHERE "orgId" = ${orgId}::uuid AND "id" IN (SELECT "incidentId" FROM "IncidentComponent" WHERE "componentId" = ${componentId}::uuid)
+    ORDER BY "id" FOR UPDATE`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * After components left incidents without the incidents being edited (a deleted component), each
+ * incident's impact follows from the statuses it still records, unless it is overridden: where it
+ * changes, an IMPACT_CHANGED entry and a new version, like any other change.
+ */
+export async function rederiveImpacts(tx: Tx, actor: Actor, incidentIds: string[], events: GatewayEvent[]): Promise<void> {
+  if (incidentIds.length === 0) return;
+  const incidents = await tx.incident.findMany({
+    where: { id: { in: incidentIds }, orgId: actor.orgId },
+    include: { components: { select: { status: true } } },
+    orderBy: { id: 'asc' },
+  });
+  for (const { components, ...incident } of incidents) {
+    const impact = effectiveImpact(incident.impactOverride, deriveImpact(components.map((link) => link.status as ComponentStatus)));
+    if (impact === incident.impact) continue;
+    const saved = await saveIncident(tx, incident, { impact }, 1);
+    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [impactEntry(incident.status, incident.impact, impact)], events);
+    events.push(changedEvent('UPDATED', saved));
+  }
 }

@@ -324,7 +324,7 @@ const DateTimeComparator = builder.inputType('DateTimeComparator', {
 });
 
 export const IncidentFilter = builder.inputRef<IncidentFilterShape>('IncidentFilter').implement({
-  description: 'Which incidents to return. All given conditions must hold.',
+  description: 'Which incidents to return. All given conditions must hold. and/or nest at most 5 levels; at most 100 filters in all and 100 items per list.',
   fields: (t) => ({
     status: t.field({ type: IncidentStatusComparator, description: 'By status.' }),
     severity: t.field({ type: IncidentSeverityComparator, description: 'By severity.' }),
