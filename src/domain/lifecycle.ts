@@ -6,7 +6,7 @@ interface Lifecycle {
   transitions: Partial<Record<IncidentStatus, readonly IncidentStatus[]>>;
 }
 
-/** The transition table of design.md; any move not listed here is INVALID_TRANSITION. */
+/** The transition table (docs/api.md, incident lifecycle); any move not listed here is INVALID_TRANSITION. */
 const LIFECYCLES: Record<IncidentKind, Lifecycle> = {
   INCIDENT: {
     initial: 'INVESTIGATING',
@@ -31,7 +31,10 @@ const LIFECYCLES: Record<IncidentKind, Lifecycle> = {
 };
 
 const CLOSED_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'POSTMORTEM', 'COMPLETED', 'CANCELLED']);
-/** Entering one of these hands the incident's components back (design.md, components rules). */
+/**
+ * Entering one of these hands the incident's components back: each one takes the worst status that
+ * the other open incidents holding it set, or OPERATIONAL when none does.
+ */
 const CLOSING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'COMPLETED', 'CANCELLED']);
 /** A cancelled maintenance never happened, so it gets no resolvedAt. */
 const RESOLVING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'COMPLETED']);

@@ -1,5 +1,5 @@
 /**
- * The enums of the canonical model (design.md), as plain string unions.
+ * The enums of the model (documented in schema/schema.graphql), as plain string unions.
  * Each comes with its values in a fixed order, for iteration and for GraphQL enum definitions.
  */
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** Top-level GraphQL errors with the codes clients rely on (design.md: error codes). */
+/** Top-level GraphQL errors with the codes clients rely on (docs/api.md lists them). */
 export function unauthenticated(message = 'A valid API key is required: send "Authorization: Bearer <key>".') {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }

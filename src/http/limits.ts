@@ -130,7 +130,7 @@ function costAndRateLimit(maxCost: number, buckets: Buckets, headersByRequest: W
 }
 
 /**
- * The Yoga plugins that enforce design.md's limits: armor's shape limits, then cost and rate limit;
+ * The Yoga plugins that enforce the query limits of docs/security.md: armor's shape limits, then cost and rate limit;
  * and the RateLimit-* headers for a request's response, for responses written past Yoga's onResponse.
  */
 export function limitPlugins(config: Config, limiters: { keyed: RateLimiter | null; anonymous: RateLimiter | null }) {
