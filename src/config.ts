@@ -33,6 +33,8 @@ export interface Config {
   };
   /** smtp(s):// URL for email notifications; unset: email notifications wait. */
   smtpUrl: string | undefined;
+  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
+  persistedOperations: 'allow' | 'only';
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
     /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
@@ -60,6 +62,12 @@ function onOff(env: Env, name: string): boolean {
   const value = (env[name] ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(value)) throw new ConfigError(`${name} must be "on" or "off"`);
   return value === 'on';
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const value = (env[name] || fallback).toLowerCase();
+  if (!(values as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${values.join(', ')}`);
+  return value as T;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -100,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only'] as const, 'allow'),
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };
 }

@@ -25,6 +25,8 @@ import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
+import { createPersistedDocuments } from '../graphql/persisted-documents.js';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 
 export interface GatewayDeps {
   config: Config;
@@ -129,6 +131,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   }
 
   const limits = limitPlugins(config, rateLimiter);
+  const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redisUrl: config.redisUrl, logger });
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
@@ -150,6 +153,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: check.auth };
     },
     plugins: [
+      persistedDocuments.plugin,
+      useDeferStream(),
       requestLogging,
       revocableStreams,
       ...limits.plugins,
@@ -158,7 +163,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     ],
   });
 
-  const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
+  const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders, prepareParams: persistedDocuments.resolve }) : null;
 
   async function ready(): Promise<boolean> {
     try {
@@ -302,7 +307,13 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       onDisconnect: (ctx) => {
         if (ctx.extra.auth) metrics.websocketConnections.dec();
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        let params;
+        try {
+          params = await persistedDocuments.resolve(payload);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         // The context holds what resolvers read, not the socket's: each of thousands of subscriptions keeps its own.
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           params,
@@ -394,6 +405,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await revocations.return?.();
       await rateLimiter?.close();
+      await persistedDocuments.close();
     },
   };
 }
