@@ -35,6 +35,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
   persistedOperations: 'allow' | 'only';
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`); off by default. */
+  federation: boolean;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
     /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: notificationSettings(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only'] as const, 'allow'),
+    federation: oneOf(env, 'FEDERATION', ['on', 'off'] as const, 'off') === 'on',
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };
 }

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { schema } from '../graphql/schema.js';
+import { buildSubgraphSchema, schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
@@ -134,7 +134,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redisUrl: config.redisUrl, logger });
 
   const yoga = createYoga<ServerContext, GatewayContext>({
-    schema,
+    schema: config.federation ? buildSubgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
