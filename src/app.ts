@@ -3,6 +3,8 @@ import type { Database, OpenDatabaseOptions } from './db/client.js';
 import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
 import type { Logger } from './logger.js';
+import type { StatementListener } from './db/statement-reporter.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createMailer } from './notifications/mailer.js';
 import { startNotificationWorker } from './notifications/worker.js';
@@ -20,10 +22,12 @@ export async function startGateway(
   logger: Logger,
   options: Pick<OpenDatabaseOptions, 'onStatement'> = {},
 ): Promise<RunningGateway> {
-  const db = await openMigratedDatabase(config, logger, options);
+  const tracing = config.tracing ? startTracing() : null;
+  const onStatement = bothListeners(options.onStatement, tracing?.onStatement);
+  const db = await openMigratedDatabase(config, logger, { onStatement });
   const pubsub = createGatewayPubSub(config.redisUrl);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
-  const gateway = createGateway({ config, db, pubsub, logger, sendEmail: mailer?.send });
+  const gateway = createGateway({ config, tracing, db, pubsub, logger, sendEmail: mailer?.send });
   const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
@@ -38,8 +42,17 @@ export async function startGateway(
         mailer?.close();
         await pubsub.close();
         await db.close();
+        await tracing?.flush();
       })();
       return stopping;
     },
+  };
+}
+
+function bothListeners(first?: StatementListener, second?: StatementListener): StatementListener | undefined {
+  if (!first || !second) return first ?? second;
+  return (sql, statement) => {
+    first(sql, statement);
+    second(sql, statement);
   };
 }

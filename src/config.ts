@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { tracingEnabled } from './telemetry/tracing.js';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
   persistedOperations: 'allow' | 'only';
+  /** OpenTelemetry traces (src/telemetry/tracing.ts): on when an OTLP endpoint is configured. */
+  tracing: boolean;
   /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`); off by default. */
   federation: boolean;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
@@ -111,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: notificationSettings(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only'] as const, 'allow'),
+    tracing: tracingEnabled(env),
     federation: oneOf(env, 'FEDERATION', ['on', 'off'] as const, 'off') === 'on',
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };

@@ -25,11 +25,14 @@ import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { createPersistedDocuments } from '../graphql/persisted-documents.js';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 
 export interface GatewayDeps {
   config: Config;
+  /** Spans for requests, GraphQL phases and statements; null when tracing is off. */
+  tracing: Tracing | null;
   db: Database;
   pubsub: PubSub;
   logger: Logger;
@@ -64,7 +67,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
 }
 
-export function createGateway({ config, db, pubsub, logger, sendEmail }: GatewayDeps) {
+export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
@@ -158,7 +161,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       requestLogging,
       revocableStreams,
       ...limits.plugins,
-      useSharedSubscriptionEvents(),
+      useSharedSubscriptionEvents(tracing?.traceEvent),
+      ...(tracing?.plugins ?? []),
       ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger)] : []),
     ],
   });
@@ -177,7 +181,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const route = routeOf(url.pathname);
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -242,7 +246,8 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
       metrics.httpInFlight.dec();
       if (inFlight === 0) idle?.();
     });
-    handle(req, res).catch((error: unknown) => {
+    const handling = tracing ? tracing.httpRequest(req, res, routeOf(new URL(req.url ?? '/', 'http://localhost').pathname), () => handle(req, res)) : handle(req, res);
+    handling.catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
@@ -411,6 +416,11 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/** The route a request is counted and traced under: a fixed set, whatever the path. */
+function routeOf(pathname: string): string {
+  return pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(pathname) ? pathname : 'other';
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
