@@ -7,6 +7,7 @@ import type { StatementListener } from './db/statement-reporter.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createMailer } from './notifications/mailer.js';
+import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
 
 export interface RunningGateway {
@@ -26,10 +27,11 @@ export async function startGateway(
   const onStatement = bothListeners(options.onStatement, tracing?.onStatement);
   const db = await openMigratedDatabase(config, logger, { onStatement });
   const pubsub = createGatewayPubSub(config.redisUrl);
-  const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
-  const gateway = createGateway({ config, tracing, db, pubsub, logger, sendEmail: mailer?.send });
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
+  const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
+  const gateway = createGateway({ config, tracing, db, pubsub, logger, outbound: { http, emailEnabled: mailer !== null } });
   const port = await gateway.listen(config.port, config.host);
-  const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
+  const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, http, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
   return {
     gateway,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { tracingEnabled } from './telemetry/tracing.js';
+import { parseAddressRanges, type AddressRange } from './net/guarded-http.js';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -31,8 +32,12 @@ export interface Config {
     baseDelayMs: number;
     maxDelayMs: number;
     batchSize: number;
+    /** Deliveries under way at once, so that one slow receiver holds up no other. */
+    concurrency: number;
   };
-  /** smtp(s):// URL for email notifications; unset: email notifications wait. */
+  /** Outbound HTTP (src/net/guarded-http.ts): the non-public ranges it may reach (WEBHOOK_ALLOW_PRIVATE), default none. */
+  outbound: { allowPrivate: AddressRange[] };
+  /** smtp(s):// URL for email notifications; unset: email notifications end DEAD and anonymous email subscribe is refused. */
   smtpUrl: string | undefined;
   /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
   persistedOperations: 'allow' | 'only';
@@ -46,6 +51,27 @@ export interface Config {
     compiledReads: boolean;
     /** POST application/json requests served without the fetch-API layer (src/http/direct.ts). */
     directHttp: boolean;
+  };
+  /** What the HTTP server accepts, and for how long (src/http/request-guard.ts, src/http/server-options.ts). */
+  http: {
+    /** Time allowed for a whole request, headers and body (Node's requestTimeout). */
+    requestTimeoutMs: number;
+    /** Origins whose pages may call the gateway with an API key (CORS with credentials). */
+    corsOrigins: string[];
+  };
+  /** Bounds of WebSocket connections (src/http/websocket-limits.ts); frames are bounded by MAX_BODY_BYTES. */
+  websocket: {
+    maxSubscriptionsPerSocket: number;
+    maxSocketsPerKey: number;
+  };
+  /** What the gateway tells about itself (src/http/disclosure.ts). */
+  disclosure: {
+    /** Who may introspect the schema: callers with a valid key (default), everyone, or nobody. */
+    introspection: 'authenticated' | 'on' | 'off';
+    /** "Did you mean ...?" hints in error messages; off under NODE_ENV=production. */
+    suggestions: boolean;
+    /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
   };
 }
 
@@ -69,12 +95,6 @@ function onOff(env: Env, name: string): boolean {
   return value === 'on';
 }
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const value = (env[name] || fallback).toLowerCase();
-  if (!(values as readonly string[]).includes(value)) throw new ConfigError(`${name} must be one of ${values.join(', ')}`);
-  return value as T;
-}
-
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -88,6 +108,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(`${name} must use one of ${protocols.join(', ')}`);
   }
   return raw;
+}
+
+function addressRanges(env: Env, name: string): AddressRange[] {
+  try {
+    return parseAddressRanges(env[name] ?? '');
+  } catch {
+    throw new ConfigError(`${name} must be a comma-separated list of CIDR ranges (e.g. 10.0.0.0/8,fd00::/8), got "${env[name]}"`);
+  }
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -112,12 +140,48 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
+    outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only'] as const, 'allow'),
+    persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only']),
     tracing: tracingEnabled(env),
-    federation: oneOf(env, 'FEDERATION', ['on', 'off'] as const, 'off') === 'on',
+    federation: oneOf(env, 'FEDERATION', ['off', 'on']) === 'on',
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
+    http: {
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1),
+      corsOrigins: origins(env, 'CORS_ORIGINS'),
+    },
+    websocket: {
+      maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1),
+      maxSocketsPerKey: integer(env, 'MAX_SOCKETS_PER_KEY', 50, 1),
+    },
+    disclosure: {
+      introspection: oneOf(env, 'INTROSPECTION', ['authenticated', 'on', 'off'] as const),
+      suggestions: env.NODE_ENV !== 'production',
+      metricsToken: env.METRICS_TOKEN || undefined,
+    },
   };
+}
+
+/** One of `values` (case-insensitive); the first when unset. */
+function oneOf<const T extends string>(env: Env, name: string, values: readonly [T, ...T[]]): T {
+  const value = (env[name] || values[0]).toLowerCase();
+  if (!values.includes(value as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return value as T;
+}
+
+/** A comma-separated list of origins (scheme://host[:port], as browsers send them in `Origin`). */
+function origins(env: Env, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of list) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== item) throw new ConfigError(`${name}: "${item}" is not an origin like https://status.example.com (no path, no trailing slash)`);
+  }
+  return list;
 }
 
 function notificationSettings(env: Env): Config['notifications'] {
@@ -129,6 +193,7 @@ function notificationSettings(env: Env): Config['notifications'] {
     baseDelayMs: integer(env, 'NOTIFY_BACKOFF_BASE_MS', 1000, 0),
     maxDelayMs: integer(env, 'NOTIFY_BACKOFF_MAX_MS', 3_600_000, 0),
     batchSize: integer(env, 'NOTIFY_BATCH_SIZE', 20, 1),
+    concurrency: integer(env, 'NOTIFY_CONCURRENCY', 8, 1),
   };
   // A lease shorter than an attempt would let a second worker deliver while the first still waits.
   if (settings.leaseMs <= settings.timeoutMs) throw new ConfigError('NOTIFY_LEASE_MS must be longer than NOTIFY_TIMEOUT_MS');

@@ -97,6 +97,10 @@ export interface SubscribeFields {
   email: string | null;
 }
 
+/** RFC 5321's limit on an address; a URL longer than any receiver needs is refused too. */
+export const EMAIL_MAX = 254;
+export const WEBHOOK_URL_MAX = 2048;
+
 /** Exactly one channel: an http(s) webhook URL or an email address; without a key, only an email address (it is confirmed by mail). */
 export function checkSubscribeFields(
   webhookUrl: string | null | undefined,
@@ -109,8 +113,10 @@ export function checkSubscribeFields(
   if ((url === null) === (address === null)) {
     errors.push({ code: 'INVALID_INPUT', field: null, message: 'Give exactly one of webhookUrl and email' });
   }
-  if (url !== null && !isHttpUrl(url)) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: 'webhookUrl must be an http or https URL' });
-  if (address !== null && !/^[^\s@]+@[^\s@]+$/.test(address)) errors.push({ code: 'INVALID_INPUT', field: ['email'], message: 'email is not an email address' });
+  if (url !== null && url.length > WEBHOOK_URL_MAX) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: `webhookUrl must be at most ${WEBHOOK_URL_MAX} characters` });
+  else if (url !== null && !isHttpUrl(url)) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: 'webhookUrl must be an http or https URL' });
+  if (address !== null && address.length > EMAIL_MAX) errors.push({ code: 'INVALID_INPUT', field: ['email'], message: `email must be at most ${EMAIL_MAX} characters` });
+  else if (address !== null && !/^[^\s@]+@[^\s@]+$/.test(address)) errors.push({ code: 'INVALID_INPUT', field: ['email'], message: 'email is not an email address' });
   if (anonymous && url !== null) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: 'Webhooks need an API key with the write scope' });
   return { fields: { webhookUrl: url, email: address }, errors };
 }
@@ -129,4 +135,23 @@ export function renderConfirmationEmail(pageName: string, token: string): Email 
     subject: `[${pageName}] Confirm your subscription`,
     text: `Someone subscribed this address to the incidents of ${pageName}.\n\nTo confirm, run the confirmSubscription mutation with this token:\n\n${token}\n\nIf it was not you, ignore this email: nothing will be sent.\n`,
   };
+}
+
+/** How long a mailed confirmation token stays valid; until then a repeat subscribe of the address sends nothing. */
+export const CONFIRMATION_VALIDITY_MS = 24 * 60 * 60 * 1000;
+
+/** Whether a confirmation token mailed at `sentAt` still confirms. */
+export function confirmationValid(sentAt: Date | null, now: Date): boolean {
+  return sentAt !== null && now.getTime() - sentAt.getTime() < CONFIRMATION_VALIDITY_MS;
+}
+
+/**
+ * What an anonymous email subscribe does, given the address's live subscription of that page if
+ * any: at most one confirmation mail per validity period, and nothing at all for an address that
+ * is already confirmed. The caller answers the same in every case.
+ */
+export function anonymousSubscribeAction(existing: { confirmedAt: Date | null; confirmSentAt: Date | null } | null, now: Date): 'CREATE' | 'RESEND' | 'NOTHING' {
+  if (existing === null) return 'CREATE';
+  if (existing.confirmedAt !== null || confirmationValid(existing.confirmSentAt, now)) return 'NOTHING';
+  return 'RESEND';
 }

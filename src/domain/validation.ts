@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'TOO_MANY_COMPONENTS'
   | 'INVALID_TRANSITION'
   | 'VERSION_CONFLICT'
-  | 'IDEMPOTENCY_CONFLICT';
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'EMAIL_UNAVAILABLE';
 
 /** One entry of a payload's `userErrors`; `field` is the path inside the input. */
 export interface UserError {

@@ -18,6 +18,7 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
     INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
     VERSION_CONFLICT: { description: 'expectedVersion is not the current version: someone else changed the object.' },
     IDEMPOTENCY_CONFLICT: { description: 'The idempotency key was already used with a different input.' },
+    EMAIL_UNAVAILABLE: { description: 'Email cannot be sent by this gateway (no SMTP server is configured).' },
   } as const,
 });
 

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { AuthContext } from '../auth/keys.js';
-import type { OutgoingEmail } from '../notifications/mailer.js';
+import type { GuardedHttp } from '../net/guarded-http.js';
 import type { PubSub } from '../realtime/pubsub.js';
 
 /** What every resolver sees: the caller's identity and the shared services. */
@@ -9,10 +9,17 @@ export interface GatewayContext {
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;
-  /** Sends an email at once (subscription confirmations); absent when SMTP_URL is unset. */
-  sendEmail?: (email: OutgoingEmail) => Promise<void>;
+  outbound: OutboundServices;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
   rateLimit?: RateLimitInfo;
+}
+
+/** What resolvers need to know of outbound traffic (it is sent by the notification worker, not by them). */
+export interface OutboundServices {
+  /** The guarded HTTP client: user-given URLs are checked with it when they are stored. */
+  http: GuardedHttp;
+  /** Whether email can be sent (SMTP_URL is set). */
+  emailEnabled: boolean;
 }
 
 /** What the `rateLimit` query field shows. */

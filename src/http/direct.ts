@@ -10,10 +10,11 @@ import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
  * `{ __typename }` those cost most of the gateway's CPU (bench/README.md).
  *
  * Whatever this path does not take answers nothing and returns false, before anything ran that
- * has an effect, and Yoga serves the request: other methods and content types, CORS requests, Accept
+ * has an effect, and Yoga serves the request: other methods and content types, Accept
  * headers asking for more than JSON, batches, bodies that are not GraphQL requests, documents that
  * do not parse or validate, subscriptions, credentials that do not check out. A differential test
  * (test/integration/direct-http.test.ts) holds both paths to the same status, headers and body.
+ * What comes before both paths (CORS, methods, content types: request-guard.ts) is not repeated here.
  */
 export interface DirectHandlerOptions<ServerContext extends Record<string, any>, UserContext extends Record<string, any>> {
   yoga: YogaServerInstance<ServerContext, UserContext>;
@@ -52,7 +53,7 @@ export function createDirectHandler<ServerContext extends Record<string, any>, U
   prepareParams,
 }: DirectHandlerOptions<ServerContext, UserContext>) {
   return async function serveDirectly(req: IncomingMessage, res: ServerResponse, body: Buffer, serverContext: ServerContext): Promise<boolean> {
-    if (!isPlainJson(req.headers['content-type']) || req.headers.origin !== undefined) return false;
+    if (!isPlainJson(req.headers['content-type'])) return false;
     const mediaType = acceptedMediaType(req.headers.accept);
     const parsed = mediaType && paramsOf(body);
     // Incremental delivery (@defer, @stream) answers in several parts: Yoga's HTTP layer does that.

@@ -58,6 +58,8 @@ function armor(limits: Config['limits']): Plugin {
     maxTokens: { n: limits.maxTokens, ...onRejection },
     maxDirectives: { ...onRejection },
     costLimit: { enabled: false },
+    // disclosure.ts hides suggestions under NODE_ENV=production, in the forms this misses too (enum values, variables).
+    blockFieldSuggestion: { enabled: false },
   });
 }
 

@@ -28,6 +28,10 @@ import { useCompiledReads } from '../graphql/compiled/plugin.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import { createPersistedDocuments } from '../graphql/persisted-documents.js';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { createRequestGuard } from './request-guard.js';
+import { httpServerOptions } from './server-options.js';
+import { CLOSE_TOO_MANY_SOCKETS, createWebSocketLimits } from './websocket-limits.js';
+import { disclosurePlugins, metricsAuthorized } from './disclosure.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -36,7 +40,7 @@ export interface GatewayDeps {
   db: Database;
   pubsub: PubSub;
   logger: Logger;
-  sendEmail?: GatewayContext['sendEmail'];
+  outbound: GatewayContext['outbound'];
 }
 
 /** What Yoga's context factory receives besides the request: set by the WebSocket layer. */
@@ -59,15 +63,20 @@ function isClientError(error: GraphQLError): boolean {
 
 /**
  * Yoga attaches the JSON parser's message (which quotes the body) to BAD_REQUEST errors: not for
- * clients. And a body that is not a GraphQL request at all is a 400 whatever the Accept header says.
+ * clients. And a body that is not a GraphQL request at all is a 400 whatever the Accept header says;
+ * a more precise 4xx Yoga chose stays, with its headers (405 and `Allow: POST` for a mutation over GET).
  */
 function withoutInternals(error: GraphQLError): GraphQLError {
   if (error.extensions?.code !== 'BAD_REQUEST') return error;
-  const { originalError: _internal, http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
+  const { originalError: _internal, http, ...extensions } = error.extensions as {
+    originalError?: unknown;
+    http?: { status?: number; headers?: Record<string, string> };
+  };
+  const status = http?.status && http.status > 400 && http.status < 500 ? http.status : 400;
+  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status, headers: http?.headers } } });
 }
 
-export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }: GatewayDeps) {
+export function createGateway({ config, tracing, db, pubsub, logger, outbound }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
@@ -135,31 +144,37 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
 
   const limits = limitPlugins(config, rateLimiter);
   const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redisUrl: config.redisUrl, logger });
+  const guardRequest = createRequestGuard(config.http);
+  const socketLimits = createWebSocketLimits(config.websocket);
 
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema: config.federation ? buildSubgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    // CORS is answered before either HTTP path (request-guard.ts).
+    cors: false,
     renderGraphiQL,
     graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
-      if (initial.socketAuth) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: initial.socketAuth };
+      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: null };
+      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null };
       const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
-      return { prisma: db.prisma, pubsub, sendEmail, requestId, auth: check.auth };
+      return { prisma: db.prisma, pubsub, outbound, requestId, auth: check.auth };
     },
     plugins: [
       persistedDocuments.plugin,
       useDeferStream(),
       requestLogging,
       revocableStreams,
+      // Before the limits: a refused introspection costs the caller nothing.
+      ...disclosurePlugins(config.disclosure),
       ...limits.plugins,
       useSharedSubscriptionEvents(tracing?.traceEvent),
       ...(tracing?.plugins ?? []),
@@ -203,12 +218,18 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
         return;
       }
       case '/metrics':
+        if (!metricsAuthorized(req, config.disclosure.metricsToken)) {
+          res.setHeader('WWW-Authenticate', 'Bearer');
+          sendJson(res, 401, { error: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.' });
+          return;
+        }
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
         return;
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
+      if (guardRequest(req, res, url)) return;
       if (req.method !== 'POST') {
         await yoga.handle(req, res, { requestId });
         return;
@@ -236,7 +257,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
   let inFlight = 0;
   let idle: (() => void) | null = null;
   const responses = new Set<ServerResponse>();
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(httpServerOptions(config.http), (req, res) => {
     inFlight += 1;
     metrics.httpInFlight.inc();
     responses.add(res);
@@ -248,6 +269,11 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
     });
     const handling = tracing ? tracing.httpRequest(req, res, routeOf(new URL(req.url ?? '/', 'http://localhost').pathname), () => handle(req, res)) : handle(req, res);
     handling.catch((error: unknown) => {
+      // Cut off by REQUEST_TIMEOUT_MS, or gone, while its body was read: nothing to answer, nothing wrong here.
+      if (req.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        logger.info('client went away before its request was complete');
+        return;
+      }
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
@@ -260,7 +286,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  // A frame above MAX_BODY_BYTES closes the socket with 1009 as soon as its header announces the length.
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
 
   /**
    * Open streams per API key: WebSockets and SSE responses, each with how to end it. Revocations
@@ -303,8 +330,12 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
           ctx.extra.socket.close(check.status === 'revoked' ? CLOSE_REVOKED : CLOSE_UNAUTHENTICATED, check.status === 'revoked' ? 'Revoked' : 'Unauthorized');
           return false;
         }
-        ctx.extra.auth = check.auth;
         const socket = ctx.extra.socket;
+        if (!socketLimits.admit(check.auth.keyId, socket)) {
+          socket.close(CLOSE_TOO_MANY_SOCKETS, 'Too many sockets for this API key');
+          return false;
+        }
+        ctx.extra.auth = check.auth;
         trackStream(check.auth.keyId, socket, () => socket.close(CLOSE_REVOKED, 'API key revoked'));
         metrics.websocketConnections.inc();
         return true;
@@ -313,6 +344,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
         if (ctx.extra.auth) metrics.websocketConnections.dec();
       },
       onSubscribe: async (ctx, _id, payload) => {
+        const refused = socketLimits.tooManySubscriptions(ctx.subscriptions);
+        if (refused) return refused;
         let params;
         try {
           params = await persistedDocuments.resolve(payload);
@@ -354,6 +387,12 @@ export function createGateway({ config, tracing, db, pubsub, logger, sendEmail }
     awaitingPong.delete(this);
   }
   wsServer.on('connection', (socket) => socket.on('pong', answeredPing));
+  // A client's protocol error (a frame above maxPayload, invalid UTF-8) has ws close the socket with
+  // its code (1009, 1007) and emit 'error': graphql-ws would print it to stderr as an internal error.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.info({ code: error.code, reason: error.message }, 'WebSocket closed for a protocol error'));
+  });
   const keepAlive = setInterval(() => {
     for (const socket of wsServer.clients) {
       if (socket.readyState !== WebSocket.OPEN) continue;

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, retryDelayMs, signatureHeader, type RetryPolicy } from '../domain/notifications.js';
 import type { Logger } from '../logger.js';
 import type { StoredPayload } from '../services/notifications.js';
+import { OutboundError, redactUrl, type GuardedHttp } from '../net/guarded-http.js';
 
 export interface WorkerOptions extends RetryPolicy {
   /** How often the outbox is polled when idle. */
@@ -11,58 +12,76 @@ export interface WorkerOptions extends RetryPolicy {
   /** Per delivery attempt. */
   timeoutMs: number;
   batchSize: number;
-  /** Sends an email; absent when SMTP_URL is unset (email notifications then wait). */
+  /** Deliveries under way at once: a receiver that hangs holds one slot, never the others. */
+  concurrency: number;
+  /** Every webhook goes through it. */
+  http: GuardedHttp;
+  /** Sends an email; absent when SMTP_URL is unset (email notifications then end DEAD at once). */
   sendEmail?: (email: { to: string; subject: string; text: string; messageId: string }) => Promise<void>;
 }
 
 export interface NotificationWorker {
-  /** Finishes the delivery under way, hands back the claimed ones not yet attempted, and stops. */
+  /** Stops claiming, lets the deliveries under way finish (each is bounded by timeoutMs), and stops. */
   stop(): Promise<void>;
 }
+
+/** A failure that no retry can cure: the notification ends DEAD at once. */
+class PermanentFailure extends Error {}
+
+/** A receiver may answer with a page of its own; more than this is not read. */
+const WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024;
+/** What a CONFIRMATION keeps once it is no longer pending: its token is only stored until the mail is sent. */
+const SENT_CONFIRMATION_TEXT = '(the confirmation token is removed once the mail is sent or given up)';
 
 /** `timestamp` columns hold UTC; compare them with UTC instants given from here. */
 const utc = (date: Date) => date.toISOString();
 
 /**
- * Claims due notifications (status PENDING, due, not held by a live lease), at most `batchSize`.
- * A notification stays PENDING while it is delivered: if this process dies, its lease runs out
- * and another worker (or this one after a restart) delivers it again: at least once.
+ * Claims due notifications (status PENDING, due, not held by a live lease), at most `limit`,
+ * none of those this worker is still delivering (`underWay`: their lease may have run out while
+ * the database was slow). A notification stays PENDING while it is delivered: if this process
+ * dies, its lease runs out and another worker (or this one after a restart) delivers it again:
+ * at least once.
  */
-async function claim(prisma: PrismaClient, options: WorkerOptions): Promise<string[]> {
+async function claim(prisma: PrismaClient, options: WorkerOptions, limit: number, underWay: string[]): Promise<string[]> {
   const now = new Date();
-  const channels = options.sendEmail ? ['WEBHOOK', 'EMAIL'] : ['WEBHOOK'];
   const rows = await prisma.$queryRaw<{ id: string }[]>`
     UPDATE "Notification" SET "lockedUntil" = ${utc(new Date(now.getTime() + options.leaseMs))}::timestamptz AT TIME ZONE 'UTC'
     WHERE "id" IN (
       SELECT "id" FROM "Notification"
       WHERE "status" = 'PENDING'
-        AND "channel"::text = ANY(${channels}::text[])
         AND "nextAttemptAt" <= ${utc(now)}::timestamptz AT TIME ZONE 'UTC'
         AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${utc(now)}::timestamptz AT TIME ZONE 'UTC')
+        AND "id"::text <> ALL(${underWay}::text[])
       ORDER BY "nextAttemptAt"
-      LIMIT ${options.batchSize}
+      LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     )
     RETURNING "id"::text AS "id"`;
   return rows.map((row) => row.id);
 }
 
-async function deliverWebhook(url: string, secret: string, id: string, payload: unknown, timeoutMs: number): Promise<void> {
+async function deliverWebhook(http: GuardedHttp, url: string, secret: string, id: string, payload: unknown, timeoutMs: number): Promise<void> {
   const body = JSON.stringify(payload);
-  const response = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'incident-gateway-webhooks',
-      [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(Date.now() / 1000), body),
-      [IDEMPOTENCY_HEADER]: id,
-    },
-    body,
-  });
-  await response.body?.cancel();
-  if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+  try {
+    const response = await http.request(url, {
+      method: 'POST',
+      timeoutMs,
+      maxResponseBytes: WEBHOOK_RESPONSE_MAX_BYTES,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'incident-gateway-webhooks',
+        [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(Date.now() / 1000), body),
+        [IDEMPOTENCY_HEADER]: id,
+      },
+      body,
+    });
+    // Redirects are not followed: a 3xx fails like any other status outside 2xx.
+    if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+  } catch (error) {
+    if (error instanceof OutboundError && error.permanent) throw new PermanentFailure(`webhook URL refused: ${error.message}`);
+    throw error;
+  }
 }
 
 async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: string, logger: Logger): Promise<void> {
@@ -73,52 +92,70 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
   if (!notification || notification.status !== 'PENDING') return;
   const stored = notification.payload as unknown as StoredPayload;
   const attempts = notification.attempts + 1;
+  // A confirmation's token lives only as long as the mail may still be sent.
+  const finished = (status: 'DELIVERED' | 'DEAD') =>
+    notification.kind === 'CONFIRMATION' && 'email' in stored
+      ? { status, payload: { email: { ...stored.email, text: SENT_CONFIRMATION_TEXT } } }
+      : { status };
   try {
     if ('webhook' in stored) {
-      await deliverWebhook(notification.subscriber.webhookUrl!, notification.subscriber.signingSecret!, id, stored.webhook, options.timeoutMs);
+      await deliverWebhook(options.http, notification.subscriber.webhookUrl!, notification.subscriber.signingSecret!, id, stored.webhook, options.timeoutMs);
     } else {
-      await options.sendEmail!({ ...stored.email, messageId: `<${id}@incident-gateway>` });
+      if (!options.sendEmail) throw new PermanentFailure('email is not configured: SMTP_URL is not set');
+      await options.sendEmail({ ...stored.email, messageId: `<${id}@incident-gateway>` });
     }
-    await prisma.notification.update({
-      where: { id },
-      data: { status: 'DELIVERED', attempts, deliveredAt: new Date(), lockedUntil: null, lastError: null },
+    // Still PENDING: an unsubscribe may have ended it meanwhile.
+    await prisma.notification.updateMany({
+      where: { id, status: 'PENDING' },
+      data: { ...finished('DELIVERED'), attempts, deliveredAt: new Date(), lockedUntil: null, lastError: null },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const delay = retryDelayMs(options, attempts, Math.random());
-    logger.warn({ notificationId: id, attempts, dead: delay === null, err: message }, 'notification delivery failed');
-    await prisma.notification.update({
-      where: { id },
+    const delay = error instanceof PermanentFailure ? null : retryDelayMs(options, attempts, Math.random());
+    const url = 'webhook' in stored ? redactUrl(notification.subscriber.webhookUrl ?? '') : undefined;
+    logger.warn({ notificationId: id, attempts, dead: delay === null, url, err: message }, 'notification delivery failed');
+    await prisma.notification.updateMany({
+      where: { id, status: 'PENDING' },
       data:
         delay === null
-          ? { status: 'DEAD', attempts, lockedUntil: null, lastError: message }
+          ? { ...finished('DEAD'), attempts, lockedUntil: null, lastError: message }
           : { attempts, nextAttemptAt: new Date(Date.now() + delay), lockedUntil: null, lastError: message },
     });
   }
 }
 
-/** Delivers the outbox in the background of the gateway process until stopped. */
+/**
+ * Delivers the outbox in the background of the gateway process until stopped: up to
+ * `concurrency` deliveries at once, each claimed only when a slot is free for it (so nothing
+ * claimed waits behind a slow receiver while its lease runs).
+ */
 export function startNotificationWorker(prisma: PrismaClient, logger: Logger, options: WorkerOptions): NotificationWorker {
   let stopped = false;
   let wake: (() => void) | null = null;
+  const underWay = new Map<string, Promise<void>>();
   const loop = (async () => {
     while (!stopped) {
+      const wanted = Math.min(options.batchSize, options.concurrency - underWay.size);
       let claimed: string[] = [];
-      try {
-        claimed = await claim(prisma, options);
-        for (const [index, id] of claimed.entries()) {
-          if (stopped) {
-            // Not attempted: hand them back now rather than when the lease runs out.
-            await prisma.notification.updateMany({ where: { id: { in: claimed.slice(index) }, status: 'PENDING' }, data: { lockedUntil: null } });
-            break;
-          }
-          await deliverOne(prisma, options, id, logger);
+      if (wanted > 0) {
+        try {
+          claimed = await claim(prisma, options, wanted, [...underWay.keys()]);
+        } catch (error) {
+          if (!stopped) logger.error({ err: error }, 'notification worker failed to claim; retrying');
         }
-      } catch (error) {
-        if (!stopped) logger.error({ err: error }, 'notification worker failed a round; retrying');
       }
-      // A full batch likely means more is due: go again at once.
-      if (claimed.length === options.batchSize) continue;
+      for (const id of claimed) {
+        const delivery: Promise<void> = deliverOne(prisma, options, id, logger)
+          .catch((error: unknown) => logger.error({ err: error, notificationId: id }, 'notification delivery could not be recorded; its lease will run out'))
+          .finally(() => {
+            underWay.delete(id);
+            wake?.();
+          });
+        underWay.set(id, delivery);
+      }
+      // A full claim likely means more is due: go again at once while slots are free.
+      if (claimed.length > 0 && claimed.length === wanted && underWay.size < options.concurrency) continue;
+      // Otherwise wait for the poll interval or a freed slot, whichever comes first.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.pollMs);
         wake = () => {
@@ -128,6 +165,7 @@ export function startNotificationWorker(prisma: PrismaClient, logger: Logger, op
       });
       wake = null;
     }
+    await Promise.all(underWay.values());
   })();
   return {
     async stop() {

@@ -4,11 +4,21 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 
 /** Events travel as JSON (they may cross Redis), so they carry ids and plain values only. */
-export interface TimelineEvent {
+export type TimelineEvent = TimelineEntryEvent | TimelineEndEvent;
+
+/** Entry `sequence` of an incident's timeline was committed. */
+export interface TimelineEntryEvent {
   orgId: string;
   incidentId: string;
   updateId: string;
   sequence: number;
+}
+
+/** The incident was deleted, and its timeline with it: its subscriptions complete. */
+export interface TimelineEndEvent {
+  orgId: string;
+  incidentId: string;
+  deleted: true;
 }
 
 export type IncidentChangeType = 'CREATED' | 'UPDATED' | 'TRANSITIONED' | 'DELETED';

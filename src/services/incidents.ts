@@ -790,6 +790,7 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
     await tx.incident.delete({ where: { id: incident.id } });
     if (isOpenStatus(incident.status)) await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
     events.push(changedEvent('DELETED', incident));
+    events.push({ channel: 'incident.timeline', event: { orgId: actor.orgId, incidentId: incident.id, deleted: true } });
     return { deletedIncidentId: incident.id };
   });
 }

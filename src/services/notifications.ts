@@ -2,6 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
+  anonymousSubscribeAction,
+  confirmationValid,
   renderConfirmationEmail,
   renderEmail,
   subscriberWants,
@@ -45,7 +47,7 @@ async function loadAudience(db: Db, orgId: string, incidentId: string) {
         orderBy: { publishedAt: 'asc' },
         select: {
           statusPage: {
-            select: { id: true, slug: true, name: true, subscribers: { where: { confirmedAt: { not: null } }, select: subscriberSelect } },
+            select: { id: true, slug: true, name: true, subscribers: { where: { confirmedAt: { not: null }, unsubscribedAt: null }, select: subscriberSelect } },
           },
         },
       },
@@ -150,11 +152,10 @@ export interface SubscribeRequest {
 }
 
 export interface SubscribeResult {
-  subscriberId: string;
+  /** Null for a caller without a key (who is never told whether the address was already subscribed). */
+  subscriberId: string | null;
   /** Webhooks: their signing secret, shown this once. */
   signingSecret: string | null;
-  /** Without a key: what the confirmation email must carry. */
-  confirmation: { token: string; to: string; pageName: string } | null;
 }
 
 /** Confirmation tokens are stored as their SHA-256 only: a leaked table confirms nobody. */
@@ -162,8 +163,9 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /**
  * A new subscriber; a webhook gets a fresh signing secret, returned this once. With a key
- * (`actor`) it is confirmed at once; without one (`null`: public pages only, email only) it waits
- * for the token returned here, which the caller mails to the address after the commit.
+ * (`actor`) it is confirmed at once. Without one (`null`: public pages only, email only) the
+ * address gets a confirmation mail through the outbox, at most one per validity period and none
+ * when it is already subscribed: see anonymousSubscribeAction.
  */
 export function subscribe(prisma: PrismaClient, actor: Actor | null, request: SubscribeRequest) {
   return inTransaction(prisma, async (tx): Promise<SubscribeResult> => {
@@ -179,8 +181,12 @@ export function subscribe(prisma: PrismaClient, actor: Actor | null, request: Su
     );
     const unknown = request.componentIds.findIndex((id) => !found.has(id));
     if (unknown >= 0) reject('INVALID_COMPONENT_ID', ['componentIds', String(unknown)], 'No component with this id');
+    const componentIds = [...new Set(request.componentIds)];
+    if (!actor) {
+      await subscribeAnonymously(tx, page, request.email!, componentIds);
+      return { subscriberId: null, signingSecret: null };
+    }
     const signingSecret = request.webhookUrl ? `whsec_${randomBytes(24).toString('base64url')}` : null;
-    const confirmToken = actor ? null : randomBytes(24).toString('base64url');
     const subscriber = await tx.subscriber.create({
       data: {
         orgId: page.orgId,
@@ -189,51 +195,75 @@ export function subscribe(prisma: PrismaClient, actor: Actor | null, request: Su
         webhookUrl: request.webhookUrl ?? null,
         email: request.email ?? null,
         signingSecret,
-        componentIds: [...new Set(request.componentIds)],
+        componentIds,
         // Added with a key of the organization: no confirmation round trip.
-        confirmedAt: actor ? new Date() : null,
-        confirmToken: confirmToken ? tokenHash(confirmToken) : null,
+        confirmedAt: new Date(),
       },
       select: { id: true },
     });
-    return { subscriberId: subscriber.id, signingSecret, confirmation: confirmToken ? { token: confirmToken, to: request.email!, pageName: page.name } : null };
+    return { subscriberId: subscriber.id, signingSecret };
   });
 }
 
 /**
- * Mails the confirmation token, after the commit. A subscriber whose email could not be sent
- * (no SMTP_URL, SMTP failure) is deleted again, since nobody could ever confirm it, and the
- * request fails: the caller may simply subscribe again.
+ * The anonymous half of subscribe. Concurrent requests for one (page, address) are serialized by
+ * a transaction-scoped advisory lock, so two of them cannot both find nothing and both mail. The
+ * confirmation mail is an outbox row (retried like any notification); its text holds the token
+ * until it is sent, after which the worker removes it.
  */
-export async function sendConfirmation(prisma: PrismaClient, sendEmail: ((email: Email & { to: string; messageId: string }) => Promise<void>) | undefined, result: SubscribeResult): Promise<void> {
-  const { confirmation } = result;
-  if (!confirmation) return;
-  try {
-    if (!sendEmail) throw new Error('Email subscriptions without a key need SMTP_URL to be set');
-    await sendEmail({ to: confirmation.to, messageId: `<confirm-${result.subscriberId}@incident-gateway>`, ...renderConfirmationEmail(confirmation.pageName, confirmation.token) });
-  } catch (error) {
-    await prisma.subscriber.deleteMany({ where: { id: result.subscriberId, confirmedAt: null } });
-    throw error;
-  }
+async function subscribeAnonymously(tx: Tx, page: { id: string; orgId: string; name: string }, email: string, componentIds: string[]): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`subscribe:${page.id}:${email.toLowerCase()}`}))`;
+  const candidates = await tx.subscriber.findMany({
+    where: { statusPageId: page.id, channel: 'EMAIL', email: { equals: email, mode: 'insensitive' }, unsubscribedAt: null },
+    select: { id: true, email: true, confirmedAt: true, confirmSentAt: true },
+  });
+  // Exactly this address in any case (a pattern-matching comparison would also let `_` stand for any letter).
+  const existing = candidates.find((candidate) => candidate.email?.toLowerCase() === email.toLowerCase()) ?? null;
+  const now = new Date();
+  const action = anonymousSubscribeAction(existing, now);
+  if (action === 'NOTHING') return;
+  const token = randomBytes(24).toString('base64url');
+  const pending = { confirmToken: tokenHash(token), confirmSentAt: now };
+  const subscriberId =
+    existing && action === 'RESEND'
+      ? (await tx.subscriber.update({ where: { id: existing.id }, data: pending, select: { id: true } })).id
+      : (await tx.subscriber.create({ data: { orgId: page.orgId, statusPageId: page.id, channel: 'EMAIL', email, componentIds, ...pending }, select: { id: true } })).id;
+  const payload: StoredPayload = { email: { to: email, ...renderConfirmationEmail(page.name, token) } };
+  await tx.notification.create({
+    data: { orgId: page.orgId, subscriberId, kind: 'CONFIRMATION', channel: 'EMAIL', payload: payload as unknown as Prisma.InputJsonValue },
+  });
 }
 
-/** Confirms the subscriber the token was mailed to; confirming twice is harmless. */
+/** Confirms the subscriber the token was mailed to, while the token is valid; confirming twice is harmless. */
 export function confirmSubscription(prisma: PrismaClient, token: string) {
   return inTransaction(prisma, async (tx) => {
-    const subscriber = await tx.subscriber.findUnique({ where: { confirmToken: tokenHash(token) }, select: { id: true, confirmedAt: true } });
-    if (!subscriber) reject('NOT_FOUND', ['token'], 'No subscription with this token');
+    const subscriber = await tx.subscriber.findFirst({
+      where: { confirmToken: tokenHash(token), unsubscribedAt: null },
+      select: { id: true, confirmedAt: true, confirmSentAt: true },
+    });
+    if (!subscriber || (!subscriber.confirmedAt && !confirmationValid(subscriber.confirmSentAt, new Date()))) {
+      reject('NOT_FOUND', ['token'], 'No subscription with this token, or it has expired');
+    }
     if (!subscriber.confirmedAt) await tx.subscriber.update({ where: { id: subscriber.id }, data: { confirmedAt: new Date() } });
     return { subscriberId: subscriber.id };
   });
 }
 
-/** Removes a subscriber: by id within the key's organization, or by the token mailed to it (anyone holding it). */
+/**
+ * Unsubscribes: by id within the key's organization, or by the token mailed to it (anyone holding
+ * it). The subscriber is kept, marked unsubscribed, with its delivery history; what was still
+ * pending for it ends DEAD.
+ */
 export function unsubscribe(prisma: PrismaClient, which: { actor: Actor; id: string | null } | { token: string }) {
   return inTransaction(prisma, async (tx) => {
     const where = 'token' in which ? { confirmToken: tokenHash(which.token) } : which.id ? { id: which.id, orgId: which.actor.orgId } : null;
-    const subscriber = where ? await tx.subscriber.findFirst({ where, select: { id: true } }) : null;
+    const subscriber = where ? await tx.subscriber.findFirst({ where: { ...where, unsubscribedAt: null }, select: { id: true } }) : null;
     if (!subscriber) reject('NOT_FOUND', ['token' in which ? 'token' : 'id'], 'No subscriber with this id or token');
-    await tx.subscriber.delete({ where: { id: subscriber.id } });
+    await tx.subscriber.update({ where: { id: subscriber.id }, data: { unsubscribedAt: new Date() } });
+    await tx.notification.updateMany({
+      where: { subscriberId: subscriber.id, status: 'PENDING' },
+      data: { status: 'DEAD', lockedUntil: null, lastError: 'the subscriber unsubscribed' },
+    });
     return { deletedSubscriberId: subscriber.id };
   });
 }

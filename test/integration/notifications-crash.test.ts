@@ -44,7 +44,7 @@ describe.each(backends)('notification delivery across a crash on %s', (backend) 
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     database = await createChildDatabase(backend);
     const { key } = await database.createOrg(['admin']);
-    const env = { ...database.env, RATE_LIMIT: 'off', NOTIFY_POLL_MS: '50', NOTIFY_TIMEOUT_MS: '2500', NOTIFY_LEASE_MS: '3000' };
+    const env = { ...database.env, RATE_LIMIT: 'off', WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8', NOTIFY_POLL_MS: '50', NOTIFY_TIMEOUT_MS: '2500', NOTIFY_LEASE_MS: '3000' };
     child = await startChildGateway(env);
     const ok = async (query: string, variables?: Record<string, unknown>) => {
       const response = await gql(child!, key, query, variables);

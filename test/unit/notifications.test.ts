@@ -1,6 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkSubscribeFields, retryDelayMs, signatureHeader, subscriberWants, verifySignature } from '../../src/domain/notifications.js';
+import {
+  anonymousSubscribeAction,
+  checkSubscribeFields,
+  CONFIRMATION_VALIDITY_MS,
+  confirmationValid,
+  retryDelayMs,
+  signatureHeader,
+  subscriberWants,
+  verifySignature,
+} from '../../src/domain/notifications.js';
 
 describe('webhook signatures', () => {
   const secret = 'whsec_test';
@@ -52,5 +61,27 @@ describe('subscribers', () => {
     // Without a key: email only.
     expect(checkSubscribeFields('https://a.example', null, true).errors.map((error) => error.field)).toEqual([['webhookUrl']]);
     expect(checkSubscribeFields(null, 'a@example.com', true).errors).toEqual([]);
+    // Bounded lengths.
+    expect(checkSubscribeFields(null, `${'a'.repeat(250)}@example.com`).errors.map((error) => error.field)).toEqual([['email']]);
+    expect(checkSubscribeFields(`https://a.example/${'x'.repeat(2048)}`, null).errors.map((error) => error.field)).toEqual([['webhookUrl']]);
+  });
+});
+
+describe('anonymous email subscribe', () => {
+  const now = new Date('2026-06-01T12:00:00Z');
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+
+  it('mails a confirmation to a new address, nothing while a token is valid or once confirmed, and a new one after expiry', () => {
+    expect(anonymousSubscribeAction(null, now)).toBe('CREATE');
+    expect(anonymousSubscribeAction({ confirmedAt: null, confirmSentAt: ago(60_000) }, now)).toBe('NOTHING');
+    expect(anonymousSubscribeAction({ confirmedAt: ago(1), confirmSentAt: ago(CONFIRMATION_VALIDITY_MS * 3) }, now)).toBe('NOTHING');
+    expect(anonymousSubscribeAction({ confirmedAt: null, confirmSentAt: ago(CONFIRMATION_VALIDITY_MS) }, now)).toBe('RESEND');
+    expect(anonymousSubscribeAction({ confirmedAt: null, confirmSentAt: null }, now)).toBe('RESEND');
+  });
+
+  it('lets a token confirm for its validity period only', () => {
+    expect(confirmationValid(ago(CONFIRMATION_VALIDITY_MS - 1), now)).toBe(true);
+    expect(confirmationValid(ago(CONFIRMATION_VALIDITY_MS), now)).toBe(false);
+    expect(confirmationValid(null, now)).toBe(false);
   });
 });

@@ -116,6 +116,8 @@ export type DayOfWeek =
 export type ErrorCode =
   /** A component is listed more than once. */
   | 'DUPLICATE_COMPONENT_ID'
+  /** Email cannot be sent by this gateway (no SMTP server is configured). */
+  | 'EMAIL_UNAVAILABLE'
   /** The idempotency key was already used with a different input. */
   | 'IDEMPOTENCY_CONFLICT'
   /** A component id does not name a component of your organization. */

@@ -40,17 +40,28 @@ builder.prismaNode('Subscriber', {
       description: 'Only incidents affecting one of these components are sent; empty: all.',
       resolve: (subscriber) => subscriber.componentIds.map((id) => encodeGlobalID('Component', id)),
     }),
-    confirmed: t.boolean({ description: 'Whether it receives notifications.', resolve: (subscriber) => subscriber.confirmedAt !== null }),
+    confirmed: t.boolean({
+      description: 'Whether its address is confirmed (always for subscribers added with a key); it receives notifications while confirmed and not unsubscribed.',
+      resolve: (subscriber) => subscriber.confirmedAt !== null,
+    }),
+    unsubscribedAt: t.expose('unsubscribedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it unsubscribed; it is kept with its delivery history and told nothing more. Null while subscribed.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it subscribed.' }),
     statusPage: t.relation('statusPage', { description: 'The status page it follows.' }),
   }),
 });
 
+/** Confirmation mails of anonymous email subscriptions travel through the outbox too, but are not part of the API. */
+const INCIDENT_UPDATES = { kind: 'INCIDENT_UPDATE' } as const;
+
 builder.prismaNode('Notification', {
   id: { field: 'id', description: 'Global ID of the notification.' },
   description: 'One message to one subscriber about one timeline entry, and its delivery.',
   authScopes: { read: true },
-  findUnique: scopedNodeWhere,
+  findUnique: (id, context) => ({ ...scopedNodeWhere(id, context), ...INCIDENT_UPDATES }),
   nullable: true,
   fields: (t) => ({
     idempotencyKey: t.string({
@@ -64,10 +75,10 @@ builder.prismaNode('Notification', {
     lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed.' }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When it was delivered.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was written (with its timeline entry).' }),
-    incidentId: t.id({ description: 'Global ID of the incident.', resolve: (notification) => encodeGlobalID('Incident', notification.incidentId) }),
+    incidentId: t.id({ description: 'Global ID of the incident.', resolve: (notification) => encodeGlobalID('Incident', notification.incidentId!) }),
     updateId: t.id({
       description: 'Global ID of the timeline entry it announces.',
-      resolve: (notification) => encodeGlobalID('IncidentUpdate', notification.updateId),
+      resolve: (notification) => encodeGlobalID('IncidentUpdate', notification.updateId!),
     }),
     payload: t.field({
       type: 'JSON',
@@ -110,12 +121,15 @@ builder.queryFields((t) => ({
     {
       type: 'Subscriber',
       cursor: 'id',
-      description: 'Subscribers of your status pages, oldest first (admin scope).',
+      description: 'Subscribers of your status pages, oldest first (admin scope); unsubscribed ones only when asked for.',
       authScopes: { admin: true },
-      args: { statusPageId: t.arg.id({ description: 'Only of this status page.' }) },
+      args: {
+        statusPageId: t.arg.id({ description: 'Only of this status page.' }),
+        includeUnsubscribed: t.arg.boolean({ defaultValue: false, description: 'Also list subscribers that unsubscribed (kept with their delivery history).' }),
+      },
       resolve: (query, _root, args, context) =>
-        context.prisma.subscriber.findMany({ ...query, where: subscriberWhere(orgOf(context), args.statusPageId), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, args, context) => context.prisma.subscriber.count({ where: subscriberWhere(orgOf(context), args.statusPageId) }),
+        context.prisma.subscriber.findMany({ ...query, where: subscriberWhere(orgOf(context), args), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, args, context) => context.prisma.subscriber.count({ where: subscriberWhere(orgOf(context), args) }),
     },
     { description: 'A page of subscribers.' },
     { description: 'A subscriber in a page.' },
@@ -157,8 +171,15 @@ builder.queryFields((t) => ({
 
 /** A filter id that is not a global ID of the right type matches nothing. */
 
-function subscriberWhere(orgId: string, statusPageId: string | number | null | undefined): Prisma.SubscriberWhereInput {
-  return { orgId, ...(statusPageId != null ? { statusPageId: decodeId(String(statusPageId), 'StatusPage') ?? NO_ROW_ID } : {}) };
+function subscriberWhere(
+  orgId: string,
+  { statusPageId, includeUnsubscribed }: { statusPageId?: string | number | null; includeUnsubscribed?: boolean | null },
+): Prisma.SubscriberWhereInput {
+  return {
+    orgId,
+    ...(includeUnsubscribed ? {} : { unsubscribedAt: null }),
+    ...(statusPageId != null ? { statusPageId: decodeId(String(statusPageId), 'StatusPage') ?? NO_ROW_ID } : {}),
+  };
 }
 
 function notificationWhere(
@@ -167,6 +188,7 @@ function notificationWhere(
 ): Prisma.NotificationWhereInput {
   return {
     orgId,
+    ...INCIDENT_UPDATES,
     ...(filter?.status ? { status: { in: filter.status } } : {}),
     ...(filter?.incidentId != null ? { incidentId: decodeId(String(filter.incidentId), 'Incident') ?? NO_ROW_ID } : {}),
     ...(filter?.subscriberId != null ? { subscriberId: decodeId(String(filter.subscriberId), 'Subscriber') ?? NO_ROW_ID } : {}),
@@ -190,9 +212,12 @@ const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Res
   subscriber: t.prismaField({
     type: 'Subscriber',
     nullable: true,
-    description: 'The new subscriber (admin scope to read it); null when rejected.',
+    description:
+      'The new subscriber; null when rejected, and for callers without the admin scope (who may not read subscribers: they are not told after the write, they get null).',
     resolve: (query, payload: PayloadShape<SubscribeResult>, _args, context) =>
-      payload.result ? context.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } }) : null,
+      payload.result?.subscriberId && context.auth?.scopes.has('admin')
+        ? context.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } })
+        : null,
   }),
   signingSecret: t.string({
     nullable: true,
@@ -202,7 +227,7 @@ const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Res
 }));
 
 const UnsubscribeInput = builder.inputType('UnsubscribeInput', {
-  description: 'The subscriber to remove: exactly one of id (with a key) and token (without one).',
+  description: 'The subscriber to unsubscribe: exactly one of id (with a key) and token (without one).',
   fields: (t) => ({
     id: t.id({ description: 'Global ID of the subscriber (write scope).' }),
     token: t.string({ description: 'The confirmation token mailed to an address subscribed without a key.' }),
@@ -212,7 +237,7 @@ const UnsubscribeInput = builder.inputType('UnsubscribeInput', {
 const UnsubscribePayload = definePayload<{ deletedSubscriberId: string }>('UnsubscribePayload', 'Result of unsubscribe.', (t) => ({
   deletedSubscriberId: t.id({
     nullable: true,
-    description: 'Global ID of the removed subscriber; null when rejected.',
+    description: 'Global ID of the subscriber that unsubscribed (it is kept, with unsubscribedAt set); null when rejected.',
     resolve: (payload: PayloadShape<{ deletedSubscriberId: string }>) =>
       payload.result ? encodeGlobalID('Subscriber', payload.result.deletedSubscriberId) : null,
   }),
@@ -237,7 +262,7 @@ builder.mutationFields((t) => ({
   subscribe: t.field({
     type: SubscribePayload,
     description:
-      'Subscribes a webhook or an email address to a status page. With a key (write scope) the subscriber is confirmed at once. Without a key: email only, public pages only (by slug or id; a private page is NOT_FOUND), and a confirmation token is emailed to the address: it gets notifications once confirmSubscription is called with it.',
+      'Subscribes a webhook or an email address to a status page. With a key (write scope) the subscriber is confirmed at once; a webhook URL must reach a public address (INVALID_INPUT on webhookUrl otherwise). Without a key: email only, public pages only (by slug or id; a private page is NOT_FOUND), EMAIL_UNAVAILABLE when the gateway has no SMTP server, and a confirmation token is mailed to the address (at most one mail per address and page while its token is valid; the answer is the same whether or not the address was already subscribed): it gets notifications once confirmSubscription is called with it.',
     authScopes: (_root, _args, context) => anonymousOrWrite(context),
     args: { input: t.arg({ type: SubscribeInput, required: true, description: 'The subscriber.' }) },
     resolve: async (_root, { input }, context) => {
@@ -246,13 +271,17 @@ builder.mutationFields((t) => ({
       if ((input.statusPageId == null) === (input.statusPageSlug == null)) {
         errors.unshift({ code: 'INVALID_INPUT', field: null, message: 'Give exactly one of statusPageId and statusPageSlug' });
       }
+      if (errors.length === 0 && anonymous && !context.outbound.emailEnabled) {
+        errors.push({ code: 'EMAIL_UNAVAILABLE', field: ['email'], message: 'Email subscriptions are not available: this gateway sends no email' });
+      }
+      const urlProblem = errors.length === 0 && fields.webhookUrl ? await context.outbound.http.checkUrl(fields.webhookUrl) : null;
+      if (urlProblem) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: `webhookUrl is not allowed: ${urlProblem}` });
       if (errors.length > 0) return rejected(errors);
       const outcome = await notifications.subscribe(context.prisma, anonymous ? null : actorOf(context), {
         ...fields,
         statusPage: input.statusPageSlug != null ? { slug: input.statusPageSlug } : { id: decodeIdOrRaw(String(input.statusPageId), 'StatusPage') },
         componentIds: (input.componentIds ?? []).map((id) => decodeIdOrRaw(String(id), 'Component')),
       });
-      if (outcome.ok && outcome.value.confirmation) await notifications.sendConfirmation(context.prisma, context.sendEmail, outcome.value);
       return settle(context, outcome);
     },
   }),
@@ -266,7 +295,7 @@ builder.mutationFields((t) => ({
   unsubscribe: t.field({
     type: UnsubscribePayload,
     description:
-      'Removes a subscriber; its pending notifications are dropped. By id with a key (write scope), or without a key by the token mailed to an address subscribed without one.',
+      'Unsubscribes: the subscriber is kept, marked unsubscribedAt, with its notifications; what was still pending for it ends DEAD. By id with a key (write scope), or without a key by the token mailed to an address subscribed without one.',
     authScopes: (_root, _args, context) => anonymousOrWrite(context),
     args: { input: t.arg({ type: UnsubscribeInput, required: true, description: 'The subscriber.' }) },
     resolve: async (_root, { input }, context) => {
