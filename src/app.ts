@@ -6,9 +6,13 @@ import type { Logger } from './logger.js';
 import type { StatementListener } from './db/statement-reporter.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
+import { createRedisConnections } from './realtime/redis.js';
 import { createMailer } from './notifications/mailer.js';
 import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
+
+/** How long start-up waits for Redis before serving without it. */
+const REDIS_CONNECT_WAIT_MS = 2000;
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -26,10 +30,13 @@ export async function startGateway(
   const tracing = config.tracing ? startTracing() : null;
   const onStatement = bothListeners(options.onStatement, tracing?.onStatement);
   const db = await openMigratedDatabase(config, logger, { onStatement });
-  const pubsub = createGatewayPubSub(config.redisUrl);
+  const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined;
+  const pubsub = createGatewayPubSub(logger, redis);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
   const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
-  const gateway = createGateway({ config, tracing, db, pubsub, logger, outbound: { http, emailEnabled: mailer !== null } });
+  const gateway = createGateway({ config, tracing, db, pubsub, logger, redis, outbound: { http, emailEnabled: mailer !== null } });
+  // Requests before Redis answers would draw from local buckets: give it a moment first.
+  await redis?.connected(REDIS_CONNECT_WAIT_MS);
   const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, http, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;
@@ -42,7 +49,7 @@ export async function startGateway(
         await gateway.close();
         await notifier.stop();
         mailer?.close();
-        await pubsub.close();
+        await redis?.close();
         await db.close();
         await tracing?.flush();
       })();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { tracingEnabled } from './telemetry/tracing.js';
 import { parseAddressRanges, type AddressRange } from './net/guarded-http.js';
+import proxyAddr from 'proxy-addr';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -8,6 +9,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** NODE_ENV=production: a first start never creates demo data. */
+  production: boolean;
   redisUrl: string | undefined;
   logLevel: string;
   limits: {
@@ -18,10 +21,22 @@ export interface Config {
     maxCost: number;
   };
   rateLimit: {
+    /** RATE_LIMIT=off turns off every limit below (keyed and anonymous). */
     enabled: boolean;
     bucket: number;
     refillPerSecond: number;
+    /** Callers without a key: one bucket per client address (src/http/anonymous-limits.ts). */
+    anonymous: {
+      bucket: number;
+      refillPerSecond: number;
+      maxStreamsPerAddress: number;
+    };
   };
+  /**
+   * Which peers' X-Forwarded-For is believed (src/http/client-address.ts): a number of proxy hops
+   * in front of the gateway, or the addresses/CIDR ranges of the proxies. Default: none.
+   */
+  trustProxy: number | string[];
   shutdownGraceMs: number;
   /** The notification outbox worker (src/notifications/worker.ts). */
   notifications: {
@@ -124,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '127.0.0.1',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(env.DATA_DIR || './data'),
+    production: env.NODE_ENV === 'production',
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel: env.LOG_LEVEL || 'info',
     limits: {
@@ -137,7 +153,13 @@ export function loadConfig(env: Env = process.env): Config {
       enabled: onOff(env, 'RATE_LIMIT'),
       bucket: integer(env, 'RATE_LIMIT_BUCKET', 1000, 1),
       refillPerSecond: integer(env, 'RATE_LIMIT_REFILL_PER_SECOND', 100, 1),
+      anonymous: {
+        bucket: integer(env, 'ANON_RATE_LIMIT_BUCKET', 300, 1),
+        refillPerSecond: integer(env, 'ANON_RATE_LIMIT_REFILL_PER_SECOND', 10, 1),
+        maxStreamsPerAddress: integer(env, 'ANON_MAX_STREAMS_PER_IP', 20, 0),
+      },
     },
+    trustProxy: trustProxy(env),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
@@ -182,6 +204,20 @@ function origins(env: Env, name: string): string[] {
     if (origin !== item) throw new ConfigError(`${name}: "${item}" is not an origin like https://status.example.com (no path, no trailing slash)`);
   }
   return list;
+}
+
+/** TRUST_PROXY: a hop count ("1"), or comma-separated addresses and CIDR ranges ("10.0.0.0/8, 192.0.2.7"). */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '') return 0;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const ranges = raw.split(',').map((range) => range.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(ranges);
+  } catch (error) {
+    throw new ConfigError(`TRUST_PROXY must be a number of proxy hops or a comma-separated list of addresses/CIDR ranges: ${(error as Error).message}`);
+  }
+  return ranges;
 }
 
 function notificationSettings(env: Env): Config['notifications'] {

@@ -95,3 +95,10 @@ export async function checkApiKey(db: Pick<Database, 'prisma' | 'query'>, key: s
     auth: { orgId: row.orgId, keyId: row.id, keyName: row.name, scopes: expandScopes(row.scopes) },
   };
 }
+
+/** Which of these keys are revoked now: re-read when revocation events may have been missed (Redis was down). */
+export async function revokedKeyIds(db: Pick<Database, 'query'>, keyIds: readonly string[]): Promise<string[]> {
+  if (keyIds.length === 0) return [];
+  const rows = await db.query<{ id: string }>(`SELECT "id" FROM "ApiKey" WHERE "id" = ANY($1::uuid[]) AND "revokedAt" IS NOT NULL`, [keyIds]);
+  return rows.map((row) => row.id);
+}

@@ -74,6 +74,9 @@ export function migrationTargetOf(db: Database): MigrationTarget {
  * The gateway spends its time in Node, not waiting on the database: on a 2-core machine 5
  * connections answered W1 at 150 req/s against 100 with the former 10 (bench/README.md).
  */
+/** How long a new PostgreSQL connection may take to open. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 export const DEFAULT_POOL_SIZE = Math.min(10, Math.max(4, 2 * os.availableParallelism() + 1));
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -87,7 +90,9 @@ async function openPostgres(
   poolSize: number,
   onStatement: StatementListener | undefined,
 ): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // A server that does not answer (network cut) fails a request within CONNECT_TIMEOUT_MS (503)
+  // instead of holding it until the client gives up.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection the server dropped (restart, failover) is discarded and replaced on demand;
   // without a listener its 'error' would crash the process. Queries still report their own errors.
   pool.on('error', () => undefined);

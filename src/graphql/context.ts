@@ -10,6 +10,8 @@ export interface GatewayContext {
   pubsub: PubSub;
   requestId: string;
   outbound: OutboundServices;
+  /** Who is calling without a key, for its rate-limit bucket: the client address (src/http/client-address.ts). */
+  clientAddress?: string;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
   rateLimit?: RateLimitInfo;
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import trustedManifest from '../client/generated/persisted-documents.json' with { type: 'json' };
-import type { Logger } from '../logger.js';
+import type { RedisConnections } from '../realtime/redis.js';
 
 /**
  * Trusted documents and automatic persisted queries (APQ), one rule for every transport.
@@ -31,15 +30,14 @@ export interface PersistedDocuments {
   plugin: Plugin;
   /** The params with the query filled in from its hash, or a GraphQL error: for the WebSocket and direct HTTP paths. */
   resolve<P extends GraphQLParams>(params: P): Promise<P & { query: string }>;
-  close(): Promise<void>;
 }
 
 export interface PersistedDocumentsOptions {
   mode: PersistedOperationsMode;
-  redisUrl?: string;
+  /** The deployment's Redis, when REDIS_URL is set: documents learnt by one instance are known to all. */
+  redis?: RedisConnections;
   /** Documents kept per process (default 1,000). */
   maxEntries?: number;
-  logger: Logger;
 }
 
 const REDIS_PREFIX = 'apq:';
@@ -79,12 +77,10 @@ function requestedHash(extensions: GraphQLParams['extensions']): string | null {
   return hash.replace(/^sha256:/i, '').toLowerCase();
 }
 
-export function createPersistedDocuments({ mode, redisUrl, maxEntries = 1000, logger }: PersistedDocumentsOptions): PersistedDocuments {
+export function createPersistedDocuments({ mode, redis: connections, maxEntries = 1000 }: PersistedDocumentsOptions): PersistedDocuments {
   const local = new LRUCache<string, string>({ max: maxEntries });
   // Commands fail at once while Redis is away (no offline queue): the local store still answers.
-  const redis = redisUrl && mode === 'allow' ? new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : null;
-  redis?.on('error', (error) => logger.debug({ err: error }, 'APQ store: Redis unavailable'));
-  void redis?.connect().catch(() => undefined);
+  const redis = mode === 'allow' ? connections?.open('persisted queries', { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
 
   async function lookUp(hash: string): Promise<string | undefined> {
     if (mode === 'only') return undefined;
@@ -132,9 +128,6 @@ export function createPersistedDocuments({ mode, redisUrl, maxEntries = 1000, lo
           if (resolved !== params) setParams(resolved);
         });
       },
-    },
-    async close() {
-      redis?.disconnect();
     },
   };
 }

@@ -8,20 +8,23 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { pendingMigrations } from '../db/migrate.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
 import { buildSubgraphSchema, schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
-import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
+import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, revokedKeyIds, type AuthContext } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
+import type { RedisConnections } from '../realtime/redis.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
 import { readBodyWithin, sendFetchResponse } from './body.js';
 import { limitPlugins } from './limits.js';
 import { createDirectHandler } from './direct.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createRateLimiter, RATE_LIMIT_REDIS_OPTIONS } from './rate-limit.js';
+import { createAnonymousLimits, sendTooManyStreams } from './anonymous-limits.js';
+import { createHealth, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './health.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
@@ -41,12 +44,16 @@ export interface GatewayDeps {
   pubsub: PubSub;
   logger: Logger;
   outbound: GatewayContext['outbound'];
+  /** The deployment's Redis (REDIS_URL): shared rate-limit buckets. */
+  redis?: RedisConnections;
 }
 
 /** What Yoga's context factory receives besides the request: set by the WebSocket layer. */
 interface ServerContext {
   requestId?: string;
   socketAuth?: AuthContext;
+  /** The client address of an HTTP request (src/http/client-address.ts): an anonymous caller's rate-limit bucket. */
+  clientAddress?: string;
   /** The HTTP response (not for WebSockets): an SSE subscription is ended through it on revocation. */
   res?: ServerResponse;
 }
@@ -54,6 +61,8 @@ interface ServerContext {
 /** WebSocket close codes of the contract. */
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_REVOKED = 4403;
+/** RFC 6455's "Try Again Later": the database cannot be reached to check the key. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 /** How often each WebSocket is pinged, and how long it has to answer (graphql-ws's default). */
 const KEEP_ALIVE_MS = 12_000;
 
@@ -76,10 +85,14 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status, headers: http?.headers } } });
 }
 
-export function createGateway({ config, tracing, db, pubsub, logger, outbound }: GatewayDeps) {
+export function createGateway({ config, tracing, db, pubsub, logger, redis, outbound }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
-  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
+  const health = createHealth(db, redis, metrics.registry);
+  const bucketsRedis = config.rateLimit.enabled ? redis?.open('rate-limit', RATE_LIMIT_REDIS_OPTIONS) : undefined;
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, bucketsRedis) : null;
+  /** Limits per client address for callers without a key; other anonymous endpoints use them too. */
+  const anonymousLimits = createAnonymousLimits(config, bucketsRedis);
   let draining = false;
 
   /** Internal errors already logged with their request id: maskError need not log them again. */
@@ -128,6 +141,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
   function maskError(error: unknown, message: string): Error {
     const original = error instanceof GraphQLError ? error : null;
     const cause = original?.originalError;
+    if (isDatabaseUnavailable(cause ?? error)) return serviceUnavailable();
     if (original && !cause && isClientError(original)) return withoutInternals(original);
     if (cause instanceof GraphQLError && isClientError(cause)) return withoutInternals(cause);
     // graphql-js reports a variable that does not coerce (e.g. "many" for an Int) this way.
@@ -142,8 +156,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
     return new GraphQLError(message, { path: original?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
 
-  const limits = limitPlugins(config, rateLimiter);
-  const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redisUrl: config.redisUrl, logger });
+  const limits = limitPlugins(config, { keyed: rateLimiter, anonymous: anonymousLimits.limiter });
+  const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redis });
   const guardRequest = createRequestGuard(config.http);
   const socketLimits = createWebSocketLimits(config.websocket);
 
@@ -161,7 +175,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
       const requestId = initial.requestId ?? randomUUID();
       if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null };
+      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null, clientAddress: initial.clientAddress };
       const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
@@ -184,15 +198,6 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
 
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders, prepareParams: persistedDocuments.resolve }) : null;
 
-  async function ready(): Promise<boolean> {
-    try {
-      await db.ping();
-      return (await pendingMigrations(db)).length === 0;
-    } catch {
-      return false;
-    }
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -213,8 +218,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
         sendJson(res, 200, { status: 'ok' });
         return;
       case '/readyz': {
-        const isReady = await ready();
-        sendJson(res, isReady ? 200 : 503, { status: isReady ? 'ready' : 'not ready' });
+        const { ready, body } = await health.readiness();
+        sendJson(res, ready ? 200 : 503, body);
         return;
       }
       case '/metrics':
@@ -230,8 +235,13 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (url.pathname === '/graphql') {
       if (guardRequest(req, res, url)) return;
+      const clientAddress = anonymousLimits.clientAddress(req);
+      if (!req.headers.authorization && req.headers.accept?.includes('text/event-stream') && !(await anonymousLimits.holdStream(clientAddress, res))) {
+        sendTooManyStreams(res, config.rateLimit.anonymous.maxStreamsPerAddress);
+        return;
+      }
       if (req.method !== 'POST') {
-        await yoga.handle(req, res, { requestId });
+        await yoga.handle(req, res, { requestId, clientAddress });
         return;
       }
       const body = await readBodyWithin(req, config.limits.maxBodyBytes);
@@ -240,13 +250,13 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
         sendJson(res, 413, { errors: [{ message: `Request body larger than ${config.limits.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         return;
       }
-      if (serveDirectly && (await serveDirectly(req, res, body, { requestId, res }))) return;
+      if (serveDirectly && (await serveDirectly(req, res, body, { requestId, res, clientAddress }))) return;
       const aborted = new AbortController();
       res.once('close', () => aborted.abort());
       const response = await yoga.fetch(
         `http://localhost${req.url ?? '/graphql'}`,
         { method: 'POST', headers: headersOf(req), body: new Uint8Array(body) as Uint8Array<ArrayBuffer>, signal: aborted.signal },
-        { requestId, res },
+        { requestId, res, clientAddress },
       );
       await sendFetchResponse(response, res);
       return;
@@ -269,6 +279,13 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
     });
     const handling = tracing ? tracing.httpRequest(req, res, routeOf(new URL(req.url ?? '/', 'http://localhost').pathname), () => handle(req, res)) : handle(req, res);
     handling.catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        if (res.headersSent) return void res.destroy();
+        const { message, extensions } = serviceUnavailable();
+        res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        sendJson(res, 503, { errors: [{ message, extensions: { code: extensions.code } }] });
+        return;
+      }
       // Cut off by REQUEST_TIMEOUT_MS, or gone, while its body was read: nothing to answer, nothing wrong here.
       if (req.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
         logger.info('client went away before its request was complete');
@@ -307,13 +324,21 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
   /** Keys revoked lately: a socket whose key check raced with the revocation is closed on arrival. */
   const recentRevocations = new Set<string>();
   const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
+  function revoked(keyId: string): void {
+    recentRevocations.add(keyId);
+    setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
+    for (const end of streamsByKey.get(keyId) ?? []) end();
+  }
   void (async () => {
-    for await (const { keyId } of revocations) {
-      recentRevocations.add(keyId);
-      setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
-      for (const end of streamsByKey.get(keyId) ?? []) end();
-    }
+    for await (const { keyId } of revocations) revoked(keyId);
   })();
+  // Revocations published while Redis was down reached no one: the keys of open streams are re-read.
+  redis?.onReconnect(() => {
+    revokedKeyIds(db, [...streamsByKey.keys()]).then(
+      (keyIds) => keyIds.forEach(revoked),
+      (error: unknown) => logger.warn({ err: error }, 'could not re-read revocations after redis came back'),
+    );
+  });
 
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
@@ -321,7 +346,14 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
-        const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
+        let check: Awaited<ReturnType<typeof checkApiKey>>;
+        try {
+          check = token ? await checkApiKey(db, token) : { status: 'invalid' };
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Service unavailable');
+          return false;
+        }
         if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
           ctx.extra.socket.close(CLOSE_REVOKED, 'Revoked');
           return false;
@@ -409,6 +441,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
   return {
     server,
     metrics,
+    anonymousLimits,
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -449,7 +482,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, outbound }:
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await revocations.return?.();
       await rateLimiter?.close();
-      await persistedDocuments.close();
+      await anonymousLimits.close();
     },
   };
 }

@@ -285,11 +285,6 @@ export type BoardTimelineSubscriptionVariables = Exact<{
 
 export type BoardTimelineSubscription = { incidentTimeline: { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string } };
 
-export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
-
 export type IncidentTimelineQueryVariables = Exact<{
   number: number;
   after?: string | null | undefined;
@@ -357,6 +352,45 @@ export type RemoveIncidentMutationVariables = Exact<{
 
 
 export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type FollowTimelineSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type FollowTimelineSubscription = { incidentTimeline: { cursor: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, postedBy: { name: string | null } } };
+
+export type ReliabilityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReliabilityQuery = { incidentStats: { total: { count: number, reopenRate: number, mtta: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null }, mttr: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null } }, groups: Array<{ key: string | null, count: number, mttr: { p50Seconds: number | null, p90Seconds: number | null } }> } };
+
+export type ComponentUptimeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ComponentUptimeQuery = { node:
+    | { name: string, uptime: { availability: number | null, days: Array<{ date: string, availability: number | null, statuses: Array<{ status: ComponentStatus, seconds: number }> }> } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type SubscribeWebhookMutationVariables = Exact<{
+  statusPageId: string | number;
+  webhookUrl: string;
+}>;
+
+
+export type SubscribeWebhookMutation = { subscribe: { signingSecret: string | null, subscriber: { id: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -615,43 +649,6 @@ export const BoardTimelineDocument = new TypedDocumentString(`
   sequence
   cursor
 }`, {"hash":"sha256:8a1fb438c221f51d433fd3c1da0f993b5fa6b480be1f4d4a8ace45f83494493b"}) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
-export const OpenIncidentsDocument = new TypedDocumentString(`
-    query OpenIncidents {
-  incidents(
-    first: 25
-    filter: {resolvedAt: {isNull: true}}
-    orderBy: {field: SEVERITY, direction: ASC}
-  ) {
-    totalCount
-    nodes {
-      id
-      number
-      title
-      status
-      severity
-      impact
-      version
-      owner {
-        name
-      }
-      affectedComponents {
-        status
-        component {
-          name
-        }
-      }
-      timeline(last: 3) {
-        nodes {
-          kind
-          body
-          postedAt
-          cursor
-        }
-      }
-    }
-  }
-}
-    `, {"hash":"sha256:0427e03c5e847ebd9bdacd2b64de7e5f76d7cc5326b788b9d8fb374d30fd94bb"}) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
 export const IncidentTimelineDocument = new TypedDocumentString(`
     query IncidentTimeline($number: Int!, $after: String) {
   incidentByNumber(number: $number) {
@@ -811,3 +808,124 @@ export const RemoveIncidentDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"sha256:20196c9d5d412b890be5f7e9e34614d09cac1150c38dee76bf49c2775e2a724a"}) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+export const FollowTimelineDocument = new TypedDocumentString(`
+    subscription FollowTimeline($id: ID!, $after: String) {
+  incidentTimeline(incidentId: $id, after: $after) {
+    cursor
+    kind
+    status
+    body
+    postedAt
+    postedBy {
+      name
+    }
+  }
+}
+    `, {"hash":"sha256:20aaaa33ace9f27d1cca85436728e921e40d8a5ff72cf96953b7db54f3de808b"}) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
+export const ReliabilityDocument = new TypedDocumentString(`
+    query Reliability($from: DateTime!, $to: DateTime!) {
+  incidentStats(
+    from: $from
+    to: $to
+    groupBy: SEVERITY
+    filter: {kind: {eq: INCIDENT}}
+  ) {
+    total {
+      count
+      reopenRate
+      mtta {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+      mttr {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+    }
+    groups {
+      key
+      count
+      mttr {
+        p50Seconds
+        p90Seconds
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:bd123e66e6cf372b45692f54e098e3e6f6cdbc1ba2f495c0b7243ffb7e977068"}) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
+export const ComponentUptimeDocument = new TypedDocumentString(`
+    query ComponentUptime($id: ID!) {
+  node(id: $id) {
+    ... on Component {
+      name
+      uptime {
+        availability
+        days {
+          date
+          availability
+          statuses {
+            status
+            seconds
+          }
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:483ddd5522f2de5bfee09070b1c9b1fbc0aa54d7357937cfdaf30a36b533ed0a"}) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
+export const SubscribeWebhookDocument = new TypedDocumentString(`
+    mutation SubscribeWebhook($statusPageId: ID!, $webhookUrl: String!) {
+  subscribe(input: {statusPageId: $statusPageId, webhookUrl: $webhookUrl}) {
+    subscriber {
+      id
+    }
+    signingSecret
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:75bcfab3d02bdcf93811d3e198c281d3d0a73a23adfd7047504a9247ab450919"}) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
+export const OpenIncidentsDocument = new TypedDocumentString(`
+    query OpenIncidents {
+  incidents(
+    first: 25
+    filter: {resolvedAt: {isNull: true}}
+    orderBy: {field: SEVERITY, direction: ASC}
+  ) {
+    totalCount
+    nodes {
+      id
+      number
+      title
+      status
+      severity
+      impact
+      version
+      owner {
+        name
+      }
+      affectedComponents {
+        status
+        component {
+          name
+        }
+      }
+      timeline(last: 3) {
+        nodes {
+          kind
+          body
+          postedAt
+          cursor
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:0427e03c5e847ebd9bdacd2b64de7e5f76d7cc5326b788b9d8fb374d30fd94bb"}) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
