@@ -3,6 +3,8 @@ import type { Database, OpenDatabaseOptions } from './db/client.js';
 import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
 import type { Logger } from './logger.js';
+import type { StatementListener } from './db/statement-reporter.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createRedisConnections } from './realtime/redis.js';
 import { createMailer } from './notifications/mailer.js';
@@ -25,12 +27,14 @@ export async function startGateway(
   logger: Logger,
   options: Pick<OpenDatabaseOptions, 'onStatement'> = {},
 ): Promise<RunningGateway> {
-  const db = await openMigratedDatabase(config, logger, options);
+  const tracing = config.tracing ? startTracing() : null;
+  const onStatement = bothListeners(options.onStatement, tracing?.onStatement);
+  const db = await openMigratedDatabase(config, logger, { onStatement });
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined;
   const pubsub = createGatewayPubSub(logger, redis);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
   const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
-  const gateway = createGateway({ config, db, pubsub, logger, redis, outbound: { http, emailEnabled: mailer !== null } });
+  const gateway = createGateway({ config, tracing, db, pubsub, logger, redis, outbound: { http, emailEnabled: mailer !== null } });
   // Requests before Redis answers would draw from local buckets: give it a moment first.
   await redis?.connected(REDIS_CONNECT_WAIT_MS);
   const port = await gateway.listen(config.port, config.host);
@@ -47,8 +51,17 @@ export async function startGateway(
         mailer?.close();
         await redis?.close();
         await db.close();
+        await tracing?.flush();
       })();
       return stopping;
     },
+  };
+}
+
+function bothListeners(first?: StatementListener, second?: StatementListener): StatementListener | undefined {
+  if (!first || !second) return first ?? second;
+  return (sql, statement) => {
+    first(sql, statement);
+    second(sql, statement);
   };
 }

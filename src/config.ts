@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { tracingEnabled } from './telemetry/tracing.js';
 import { parseAddressRanges, type AddressRange } from './net/guarded-http.js';
 import proxyAddr from 'proxy-addr';
 
@@ -59,6 +60,12 @@ export interface Config {
   outbound: { allowPrivate: AddressRange[] };
   /** smtp(s):// URL for email notifications; unset: email notifications end DEAD and anonymous email subscribe is refused. */
   smtpUrl: string | undefined;
+  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
+  persistedOperations: 'allow' | 'only';
+  /** OpenTelemetry traces (src/telemetry/tracing.ts): on when an OTLP endpoint is configured. */
+  tracing: boolean;
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`); off by default. */
+  federation: boolean;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
     /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
@@ -171,6 +178,9 @@ export function loadConfig(env: Env = process.env): Config {
     notifications: notificationSettings(env),
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only']),
+    tracing: tracingEnabled(env),
+    federation: oneOf(env, 'FEDERATION', ['off', 'on']) === 'on',
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
     http: {
       requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1),

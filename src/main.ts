@@ -13,7 +13,7 @@ try {
   }
   throw error;
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing });
 
 try {
   const running = await startGateway(config, logger);

@@ -10,7 +10,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { withKeysetCursors } from './keyset-cursor.js';
-import { measureResult, reportStatement, reportStatements, type StatementListener } from './statement-reporter.js';
+import { measureResult, reportDriverStatement, reportStatement, reportStatements, untilDone, type StatementListener } from './statement-reporter.js';
 
 export interface Database {
   prisma: PrismaClient;
@@ -159,7 +159,7 @@ function createDatabase(
   let closing: Promise<void> | undefined;
   const reported = (run: RunQuery): RunSql => async <Row>(sql: string, params: readonly unknown[]): Promise<Row[]> => {
     const statement = onStatement ? reportStatement(onStatement, sql, params) : null;
-    const { rows } = await run(sql, [...params]);
+    const { rows } = await (statement ? untilDone(statement, run(sql, [...params])) : run(sql, [...params]));
     if (statement) measureResult(statement, rows.map((row) => Object.values(row as object)));
     return rows as Row[];
   };
@@ -176,13 +176,13 @@ function createDatabase(
     query: reported(runQuery),
     async transaction<T>(work: (query: RunSql) => Promise<T>): Promise<T> {
       // Reported by the names Prisma's transactions are reported by (src/db/statement-reporter.ts).
-      if (onStatement) reportStatement(onStatement, 'BEGIN');
+      if (onStatement) reportDriverStatement(onStatement, 'BEGIN');
       try {
         const result = await runTransaction((run) => work(reported(run)));
-        if (onStatement) reportStatement(onStatement, 'COMMIT');
+        if (onStatement) reportDriverStatement(onStatement, 'COMMIT');
         return result;
       } catch (error) {
-        if (onStatement) reportStatement(onStatement, 'ROLLBACK');
+        if (onStatement) reportDriverStatement(onStatement, 'ROLLBACK');
         throw error;
       }
     },

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
-import { schema } from '../graphql/schema.js';
+import { buildSubgraphSchema, schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
@@ -28,6 +28,9 @@ import { createHealth, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } fro
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
+import type { Tracing } from '../telemetry/tracing.js';
+import { createPersistedDocuments } from '../graphql/persisted-documents.js';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createRequestGuard } from './request-guard.js';
 import { httpServerOptions } from './server-options.js';
 import { CLOSE_TOO_MANY_SOCKETS, createWebSocketLimits } from './websocket-limits.js';
@@ -36,6 +39,8 @@ import { createIntakeHandler, INTAKE_PATHS } from './intake.js';
 
 export interface GatewayDeps {
   config: Config;
+  /** Spans for requests, GraphQL phases and statements; null when tracing is off. */
+  tracing: Tracing | null;
   db: Database;
   pubsub: PubSub;
   logger: Logger;
@@ -81,7 +86,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status, headers: http?.headers } } });
 }
 
-export function createGateway({ config, db, pubsub, logger, redis, outbound }: GatewayDeps) {
+export function createGateway({ config, tracing, db, pubsub, logger, redis, outbound }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const health = createHealth(db, redis, metrics.registry);
@@ -153,11 +158,12 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
   }
 
   const limits = limitPlugins(config, { keyed: rateLimiter, anonymous: anonymousLimits.limiter });
+  const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redis });
   const guardRequest = createRequestGuard(config.http);
   const socketLimits = createWebSocketLimits(config.websocket);
 
   const yoga = createYoga<ServerContext, GatewayContext>({
-    schema,
+    schema: config.federation ? buildSubgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -178,12 +184,15 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
       return { prisma: db.prisma, pubsub, outbound, requestId, auth: check.auth };
     },
     plugins: [
+      persistedDocuments.plugin,
+      useDeferStream(),
       requestLogging,
       revocableStreams,
       // Before the limits: a refused introspection costs the caller nothing.
       ...disclosurePlugins(config.disclosure),
       ...limits.plugins,
-      useSharedSubscriptionEvents(),
+      useSharedSubscriptionEvents(tracing?.traceEvent),
+      ...(tracing?.plugins ?? []),
       ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger)] : []),
     ],
   });
@@ -201,12 +210,12 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
     },
   });
 
-  const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
+  const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders, prepareParams: persistedDocuments.resolve }) : null;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics', ...INTAKE_PATHS].includes(url.pathname) ? url.pathname : 'other';
+    const route = routeOf(url.pathname);
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
@@ -283,7 +292,8 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
       metrics.httpInFlight.dec();
       if (inFlight === 0) idle?.();
     });
-    handle(req, res).catch((error: unknown) => {
+    const handling = tracing ? tracing.httpRequest(req, res, routeOf(new URL(req.url ?? '/', 'http://localhost').pathname), () => handle(req, res)) : handle(req, res);
+    handling.catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) {
         if (res.headersSent) return void res.destroy();
         const { message, extensions } = serviceUnavailable();
@@ -380,9 +390,15 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
       onDisconnect: (ctx) => {
         if (ctx.extra.auth) metrics.websocketConnections.dec();
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const refused = socketLimits.tooManySubscriptions(ctx.subscriptions);
         if (refused) return refused;
+        let params;
+        try {
+          params = await persistedDocuments.resolve(payload);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         // The context holds what resolvers read, not the socket's: each of thousands of subscriptions keeps its own.
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           params,
@@ -488,6 +504,11 @@ export function createGateway({ config, db, pubsub, logger, redis, outbound }: G
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/** The route a request is counted and traced under: a fixed set, whatever the path. */
+function routeOf(pathname: string): string {
+  return pathname === '/graphql' ? '/graphql' : ['/healthz', '/readyz', '/metrics', ...INTAKE_PATHS].includes(pathname) ? pathname : 'other';
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });

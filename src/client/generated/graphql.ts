@@ -568,7 +568,7 @@ fragment BoardSchedules on Query {
       }
     }
   }
-}`) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
+}`, {"hash":"sha256:11f6515eccc23fa4a8ba85e94b8718cfb5dc8f1a67a88db1b73526c6d71eb59a"}) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
 export const BoardOnCallDocument = new TypedDocumentString(`
     query BoardOnCall($now: DateTime!, $horizon: DateTime!) {
   ...BoardSchedules
@@ -594,7 +594,7 @@ export const BoardOnCallDocument = new TypedDocumentString(`
       }
     }
   }
-}`) as unknown as TypedDocumentString<BoardOnCallQuery, BoardOnCallQueryVariables>;
+}`, {"hash":"sha256:d36d281b6ce2b17be2b87144f1530c45e644cdadf105edb18bf98d1ce289fb87"}) as unknown as TypedDocumentString<BoardOnCallQuery, BoardOnCallQueryVariables>;
 export const BoardIncidentChangedDocument = new TypedDocumentString(`
     subscription BoardIncidentChanged {
   incidentChanged {
@@ -641,7 +641,7 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
-}`) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
+}`, {"hash":"sha256:54e7b53914a007fdc360dc483840d0f9b0b91dc6868ab3addbe658cad00ac76a"}) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
 export const BoardTimelineDocument = new TypedDocumentString(`
     subscription BoardTimeline($incidentId: ID!, $after: String) {
   incidentTimeline(incidentId: $incidentId, after: $after) {
@@ -656,7 +656,7 @@ export const BoardTimelineDocument = new TypedDocumentString(`
   postedAt
   sequence
   cursor
-}`) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
+}`, {"hash":"sha256:8a1fb438c221f51d433fd3c1da0f993b5fa6b480be1f4d4a8ace45f83494493b"}) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
 export const IncidentTimelineDocument = new TypedDocumentString(`
     query IncidentTimeline($number: Int!, $after: String) {
   incidentByNumber(number: $number) {
@@ -686,7 +686,7 @@ export const IncidentTimelineDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<IncidentTimelineQuery, IncidentTimelineQueryVariables>;
+    `, {"hash":"sha256:fb07380b7b36760c9961d5cb9f80da2c35493e414678d74bb5603645bb56a8dd"}) as unknown as TypedDocumentString<IncidentTimelineQuery, IncidentTimelineQueryVariables>;
 export const OpenIncidentDocument = new TypedDocumentString(`
     mutation OpenIncident($input: CreateIncidentInput!) {
   createIncident(input: $input) {
@@ -704,7 +704,7 @@ export const OpenIncidentDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OpenIncidentMutation, OpenIncidentMutationVariables>;
+    `, {"hash":"sha256:d2caf83545b18a42fdb0be7dfe2ea0fbf34336ca796fc9efc9894b8a658bad32"}) as unknown as TypedDocumentString<OpenIncidentMutation, OpenIncidentMutationVariables>;
 export const PostUpdateDocument = new TypedDocumentString(`
     mutation PostUpdate($incidentId: ID!, $body: String!) {
   postIncidentUpdate(input: {incidentId: $incidentId, body: $body}) {
@@ -723,7 +723,7 @@ export const PostUpdateDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PostUpdateMutation, PostUpdateMutationVariables>;
+    `, {"hash":"sha256:072bcb051866c238a68866aeb0c192849bcd77bc166815ad4479565cd754a52a"}) as unknown as TypedDocumentString<PostUpdateMutation, PostUpdateMutationVariables>;
 export const ChangeStatusDocument = new TypedDocumentString(`
     mutation ChangeStatus($id: ID!, $status: IncidentStatus!, $message: String, $expectedVersion: Int) {
   transitionIncident(
@@ -741,7 +741,7 @@ export const ChangeStatusDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;
+    `, {"hash":"sha256:f81718807ec2423dc81e4e336206c537a023c7b4be5695e212fb49657345d3c0"}) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;
 export const AddComponentDocument = new TypedDocumentString(`
     mutation AddComponent($input: CreateComponentInput!) {
   createComponent(input: $input) {
@@ -758,7 +758,7 @@ export const AddComponentDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<AddComponentMutation, AddComponentMutationVariables>;
+    `, {"hash":"sha256:b3f04747a55c852e75c2a9a661fcedda30519e2092b261db50980a029e2a937f"}) as unknown as TypedDocumentString<AddComponentMutation, AddComponentMutationVariables>;
 export const AddUserDocument = new TypedDocumentString(`
     mutation AddUser($input: CreateUserInput!) {
   createUser(input: $input) {
@@ -773,7 +773,7 @@ export const AddUserDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<AddUserMutation, AddUserMutationVariables>;
+    `, {"hash":"sha256:9c41a9dbeebf7e35d03c0fb887a9299b11badf2fe1ba9865dbd64205bd9806d5"}) as unknown as TypedDocumentString<AddUserMutation, AddUserMutationVariables>;
 export const AddScheduleDocument = new TypedDocumentString(`
     mutation AddSchedule($input: CreateScheduleInput!) {
   createSchedule(input: $input) {
@@ -788,7 +788,7 @@ export const AddScheduleDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<AddScheduleMutation, AddScheduleMutationVariables>;
+    `, {"hash":"sha256:d44dd96c783351bca278b5629e6d554bbc4d153eb9b3aae804515beeb95846c1"}) as unknown as TypedDocumentString<AddScheduleMutation, AddScheduleMutationVariables>;
 export const WhoIsOnCallDocument = new TypedDocumentString(`
     query WhoIsOnCall($scheduleId: ID!) {
   onCall(scheduleId: $scheduleId) {
@@ -803,7 +803,7 @@ export const WhoIsOnCallDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;
+    `, {"hash":"sha256:ea9d3b48d06fe452d0d0823e3cf132a57846a184d6ce2e5e4e7954f884420ea5"}) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;
 export const RemoveIncidentDocument = new TypedDocumentString(`
     mutation RemoveIncident($id: ID!) {
   deleteIncident(input: {id: $id}) {
@@ -815,7 +815,7 @@ export const RemoveIncidentDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+    `, {"hash":"sha256:20196c9d5d412b890be5f7e9e34614d09cac1150c38dee76bf49c2775e2a724a"}) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
 export const FollowTimelineDocument = new TypedDocumentString(`
     subscription FollowTimeline($id: ID!, $after: String) {
   incidentTimeline(incidentId: $id, after: $after) {
@@ -829,7 +829,7 @@ export const FollowTimelineDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
+    `, {"hash":"sha256:20aaaa33ace9f27d1cca85436728e921e40d8a5ff72cf96953b7db54f3de808b"}) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
 export const ReliabilityDocument = new TypedDocumentString(`
     query Reliability($from: DateTime!, $to: DateTime!) {
   incidentStats(
@@ -864,7 +864,7 @@ export const ReliabilityDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
+    `, {"hash":"sha256:bd123e66e6cf372b45692f54e098e3e6f6cdbc1ba2f495c0b7243ffb7e977068"}) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
 export const ComponentUptimeDocument = new TypedDocumentString(`
     query ComponentUptime($id: ID!) {
   node(id: $id) {
@@ -884,7 +884,7 @@ export const ComponentUptimeDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
+    `, {"hash":"sha256:483ddd5522f2de5bfee09070b1c9b1fbc0aa54d7357937cfdaf30a36b533ed0a"}) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
 export const SubscribeWebhookDocument = new TypedDocumentString(`
     mutation SubscribeWebhook($statusPageId: ID!, $webhookUrl: String!) {
   subscribe(input: {statusPageId: $statusPageId, webhookUrl: $webhookUrl}) {
@@ -899,7 +899,7 @@ export const SubscribeWebhookDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
+    `, {"hash":"sha256:75bcfab3d02bdcf93811d3e198c281d3d0a73a23adfd7047504a9247ab450919"}) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
 export const OpenIncidentsDocument = new TypedDocumentString(`
     query OpenIncidents {
   incidents(
@@ -936,4 +936,4 @@ export const OpenIncidentsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
+    `, {"hash":"sha256:0427e03c5e847ebd9bdacd2b64de7e5f76d7cc5326b788b9d8fb374d30fd94bb"}) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
