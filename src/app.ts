@@ -6,6 +6,8 @@ import type { Logger } from './logger.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createMailer } from './notifications/mailer.js';
 import { startNotificationWorker } from './notifications/worker.js';
+import { startPagingWorker } from './paging/worker.js';
+import { pageCompleter } from './services/escalation.js';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -25,7 +27,13 @@ export async function startGateway(
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : null;
   const gateway = createGateway({ config, db, pubsub, logger, sendEmail: mailer?.send });
   const port = await gateway.listen(config.port, config.host);
-  const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, sendEmail: mailer?.send });
+  const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const notifier = startNotificationWorker(db.prisma, logger, {
+    ...config.notifications,
+    sendEmail: mailer?.send,
+    complete: pageCompleter(db.prisma, { ackLinkTtlMs: config.paging.ackLinkTtlMs, publicUrl }),
+  });
+  const pager = await startPagingWorker(db.prisma, pubsub, logger, { ...config.paging, onNotified: () => notifier.wake() });
   let stopping: Promise<void> | null = null;
   return {
     gateway,
@@ -34,6 +42,7 @@ export async function startGateway(
     stop() {
       stopping ??= (async () => {
         await gateway.close();
+        await pager.stop();
         await notifier.stop();
         mailer?.close();
         await pubsub.close();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ACK_LINK_MAX_TTL_MS } from './domain/escalation.js';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -33,6 +34,17 @@ export interface Config {
   };
   /** smtp(s):// URL for email notifications; unset: email notifications wait. */
   smtpUrl: string | undefined;
+  /** Paging (src/paging/worker.ts): escalation steps and acknowledge links. */
+  paging: {
+    /** The length of one minute of a rule's delayMinutes; shorter only in tests. */
+    minuteMs: number;
+    /** How often the steps are polled when no step is due sooner (steps written here or announced over pub/sub wake it at once). */
+    pollMs: number;
+    /** How long an acknowledge link works at most (never above 24 h). */
+    ackLinkTtlMs: number;
+  };
+  /** Where people reach the gateway (acknowledge links start with it); unset: http://HOST:PORT. */
+  publicUrl: string | undefined;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
     /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
@@ -100,6 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
     notifications: notificationSettings(env),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    paging: pagingSettings(env),
+    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
   };
 }
@@ -116,5 +130,15 @@ function notificationSettings(env: Env): Config['notifications'] {
   };
   // A lease shorter than an attempt would let a second worker deliver while the first still waits.
   if (settings.leaseMs <= settings.timeoutMs) throw new ConfigError('NOTIFY_LEASE_MS must be longer than NOTIFY_TIMEOUT_MS');
+  return settings;
+}
+
+function pagingSettings(env: Env): Config['paging'] {
+  const settings = {
+    minuteMs: integer(env, 'ESCALATION_MINUTE_MS', 60_000, 1),
+    pollMs: integer(env, 'ESCALATION_POLL_MS', 1000, 10),
+    ackLinkTtlMs: integer(env, 'ACK_LINK_TTL_MS', ACK_LINK_MAX_TTL_MS, 1),
+  };
+  if (settings.ackLinkTtlMs > ACK_LINK_MAX_TTL_MS) throw new ConfigError(`ACK_LINK_TTL_MS must be at most ${ACK_LINK_MAX_TTL_MS} (24 hours)`);
   return settings;
 }

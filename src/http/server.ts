@@ -24,6 +24,7 @@ import { createDirectHandler } from './direct.js';
 import { createRateLimiter } from './rate-limit.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
+import { createAckHandler } from './ack.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
 
 export interface GatewayDeps {
@@ -158,6 +159,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
     ],
   });
 
+  const serveAck = createAckHandler({ prisma: db.prisma, pubsub, logger, rateLimited: config.rateLimit.enabled });
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders }) : null;
 
   async function ready(): Promise<boolean> {
@@ -199,6 +201,7 @@ export function createGateway({ config, db, pubsub, logger, sendEmail }: Gateway
         return;
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
+    if (url.pathname.startsWith('/ack/')) return serveAck(req, res, url.pathname);
     if (url.pathname === '/graphql') {
       if (req.method !== 'POST') {
         await yoga.handle(req, res, { requestId });

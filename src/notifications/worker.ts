@@ -13,11 +13,25 @@ export interface WorkerOptions extends RetryPolicy {
   batchSize: number;
   /** Sends an email; absent when SMTP_URL is unset (email notifications then wait). */
   sendEmail?: (email: { to: string; subject: string; text: string; messageId: string }) => Promise<void>;
+  /** What to send for a stored payload that is completed at delivery (pages mint their acknowledge link then). */
+  complete?: (notification: OutboxRow) => Promise<StoredPayload>;
+}
+
+/** A notification as the worker reads it, with where it goes: a subscriber, or a user's contact method (a page). */
+export interface OutboxRow {
+  id: string;
+  incidentId: string;
+  channel: string;
+  payload: unknown;
+  subscriber: { webhookUrl: string | null; signingSecret: string | null } | null;
+  contactMethod: { address: string; signingSecret: string | null } | null;
 }
 
 export interface NotificationWorker {
   /** Finishes the delivery under way, hands back the claimed ones not yet attempted, and stops. */
   stop(): Promise<void>;
+  /** Looks for due notifications now rather than at the next poll. */
+  wake(): void;
 }
 
 /** `timestamp` columns hold UTC; compare them with UTC instants given from here. */
@@ -68,14 +82,21 @@ async function deliverWebhook(url: string, secret: string, id: string, payload: 
 async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: string, logger: Logger): Promise<void> {
   const notification = await prisma.notification.findUnique({
     where: { id },
-    include: { subscriber: { select: { webhookUrl: true, signingSecret: true } } },
+    include: {
+      subscriber: { select: { webhookUrl: true, signingSecret: true } },
+      contactMethod: { select: { address: true, signingSecret: true } },
+    },
   });
   if (!notification || notification.status !== 'PENDING') return;
-  const stored = notification.payload as unknown as StoredPayload;
   const attempts = notification.attempts + 1;
   try {
+    const stored = options.complete ? await options.complete(notification) : (notification.payload as unknown as StoredPayload);
     if ('webhook' in stored) {
-      await deliverWebhook(notification.subscriber.webhookUrl!, notification.subscriber.signingSecret!, id, stored.webhook, options.timeoutMs);
+      const target = notification.subscriber
+        ? { url: notification.subscriber.webhookUrl, secret: notification.subscriber.signingSecret }
+        : { url: notification.contactMethod?.address, secret: notification.contactMethod?.signingSecret };
+      if (!target.url || !target.secret) throw new Error('The webhook receiver was removed');
+      await deliverWebhook(target.url, target.secret, id, stored.webhook, options.timeoutMs);
     } else {
       await options.sendEmail!({ ...stored.email, messageId: `<${id}@incident-gateway>` });
     }
@@ -134,6 +155,9 @@ export function startNotificationWorker(prisma: PrismaClient, logger: Logger, op
       stopped = true;
       (wake as (() => void) | null)?.();
       await loop;
+    },
+    wake() {
+      (wake as (() => void) | null)?.();
     },
   };
 }

@@ -16,6 +16,7 @@ import type { CheckedCreateIncident } from '../domain/incident-input.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';
 import { enqueueNotifications } from './notifications.js';
+import { cancelPages, pageNewOwner, startPaging, stopPaging } from './escalation.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -43,7 +44,7 @@ export interface CreateIncidentRefs extends ComponentRefsInput {
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-interface TimelineEntryDraft {
+export interface TimelineEntryDraft {
   kind: TimelineEntryKind;
   status: IncidentStatus;
   body: string;
@@ -52,7 +53,7 @@ interface TimelineEntryDraft {
 }
 
 /** Appends entries to an incident's timeline, numbering them after `lastSequence`. */
-async function writeTimeline(
+export async function writeTimeline(
   tx: Tx,
   actor: Actor,
   incident: { id: string; orgId: string },
@@ -101,7 +102,7 @@ function timelineEvent(incident: { id: string; orgId: string }, entry: { id: str
   return { channel: 'incident.timeline', event: { orgId: incident.orgId, incidentId: incident.id, updateId: entry.id, sequence: entry.sequence } };
 }
 
-function changedEvent(
+export function changedEvent(
   type: IncidentChangeType,
   incident: { id: string; orgId: string; version: number } & Record<string, unknown>,
 ): GatewayEvent {
@@ -121,7 +122,7 @@ function changedEvent(
  * The caller's incident, locked until the transaction ends: concurrent writers of one incident
  * take turns, so only an explicit stale expectedVersion is ever a VERSION_CONFLICT.
  */
-async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
+export async function findIncident(tx: Tx, orgId: string, id: string | null, field: string[]) {
   if (id && isUuid(id)) await tx.$queryRaw`SELECT 1 FROM "Incident" WHERE "id" = ${id}::uuid AND "orgId" = ${orgId}::uuid FOR UPDATE`;
   const incident = id && isUuid(id) ? await tx.incident.findFirst({ where: { id, orgId } }) : null;
   if (!incident) reject('NOT_FOUND', field, 'No incident with this id');
@@ -530,6 +531,8 @@ export async function createIncident(
         await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
       }
       await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
+      // Every way in (by hand, by an integration) starts paging here, with the incident.
+      await startPaging(tx, incident, now, events);
       if (fields.idempotencyKey) {
         await tx.idempotencyRecord.create({
           data: { orgId, key: fields.idempotencyKey, operation: 'createIncident', requestHash: hash, resultId: incident.id },
@@ -555,7 +558,7 @@ function isUniqueViolation(error: unknown): boolean {
  * Writes a change to an incident guarded by its version: concurrent writers never both win.
  * Returns the updated row.
  */
-async function saveIncident(
+export async function saveIncident(
   tx: Tx,
   incident: { id: string; version: number },
   data: Prisma.IncidentUncheckedUpdateManyInput,
@@ -616,7 +619,9 @@ async function applyTransition(
   if (plan.releasesComponents) {
     const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
     await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
+    await stopPaging(tx, incident.id, 'STOPPED');
   }
+  if (plan.reopen) await startPaging(tx, saved, now, events);
   events.push(changedEvent('TRANSITIONED', saved));
   return { incidentId: incident.id, updateId };
 }
@@ -654,16 +659,32 @@ export function postIncidentUpdate(prisma: PrismaClient, actor: Actor, request: 
 
 export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: string | null) {
   return inTransaction(prisma, async (tx, events) => {
-    const incident = await findIncident(tx, actor.orgId, id, ['id']);
-    // A second acknowledgement succeeds and changes nothing.
-    if (incident.acknowledgedAt) return { incidentId: incident.id };
-    const saved = await saveIncident(tx, incident, { acknowledgedAt: new Date() }, 1);
-    await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-      { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${actor.keyName}.` },
-    ], events);
-    events.push(changedEvent('UPDATED', saved));
-    return { incidentId: incident.id };
+    const { incidentId } = await acknowledgeInTx(tx, actor, id, events);
+    return { incidentId };
   });
+}
+
+/**
+ * Acknowledges the incident and stops its paging. A second acknowledgement succeeds and changes
+ * nothing, unless paging runs again (after a reopen or a new owner): then it is acknowledged
+ * again (acknowledgedAt keeps the first time). `pagedUser`: acknowledged through a page's link.
+ */
+export async function acknowledgeInTx(
+  tx: Tx,
+  actor: Actor,
+  id: string | null,
+  events: GatewayEvent[],
+  pagedUser?: { id: string; name: string },
+): Promise<{ incidentId: string; changed: boolean }> {
+  const incident = await findIncident(tx, actor.orgId, id, ['id']);
+  const paging = await tx.escalation.findUnique({ where: { incidentId: incident.id }, select: { state: true } });
+  if (incident.acknowledgedAt && paging?.state !== 'ACTIVE') return { incidentId: incident.id, changed: false };
+  const saved = await saveIncident(tx, incident, incident.acknowledgedAt ? {} : { acknowledgedAt: new Date() }, 1);
+  const body = pagedUser ? `Acknowledged by ${pagedUser.name} (paged; acknowledged through the page's link).` : `Acknowledged by ${actor.keyName}.`;
+  await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [{ kind: 'ACKNOWLEDGED', status: incident.status, body }], events);
+  await stopPaging(tx, incident.id, 'ACKNOWLEDGED');
+  events.push(changedEvent('UPDATED', saved));
+  return { incidentId: incident.id, changed: true };
 }
 
 export interface UpdateIncidentRequest {
@@ -720,6 +741,7 @@ export function updateIncident(prisma: PrismaClient, actor: Actor, request: Upda
     if (Object.keys(data).length === 0) return { incidentId: incident.id };
     const saved = await saveIncident(tx, incident, data, entries.length);
     await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, entries, events);
+    if (ownerId !== incident.ownerId) await pageNewOwner(tx, saved, new Date(), events);
     events.push(changedEvent('UPDATED', saved));
     return { incidentId: incident.id };
   });
@@ -788,6 +810,7 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
     await tx.incident.delete({ where: { id: incident.id } });
+    await cancelPages(tx, incident.id);
     if (isOpenStatus(incident.status)) await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
     events.push(changedEvent('DELETED', incident));
     return { deletedIncidentId: incident.id };

@@ -234,12 +234,18 @@ export type TimelineEntryKind =
   | 'COMPONENTS_CHANGED'
   /** The incident was created; carries the initial message. */
   | 'CREATED'
+  /** Paging: nobody acknowledged in time, so the escalation moved to the level the body names. */
+  | 'ESCALATED'
+  /** Paging: the last rule of the last repeat passed without an acknowledgement; paging stopped. */
+  | 'ESCALATION_EXHAUSTED'
   /** The impact changed. */
   | 'IMPACT_CHANGED'
   /** A message posted with postIncidentUpdate. */
   | 'MESSAGE'
   /** The owner changed. */
   | 'OWNER_CHANGED'
+  /** Paging: someone was paged; the body names who and at which level. Never sent to status page subscribers. */
+  | 'PAGED'
   /** A resolved incident was reopened (back to INVESTIGATING). */
   | 'REOPENED'
   /** The severity changed. */
