@@ -46,6 +46,7 @@ async function claim(prisma: PrismaClient, options: WorkerOptions): Promise<stri
   const now = new Date();
   const channels = options.sendEmail ? ['WEBHOOK', 'EMAIL'] : ['WEBHOOK'];
   const rows = await prisma.$queryRaw<{ id: string }[]>`
+    WITH claimed AS (
     UPDATE "Notification" SET "lockedUntil" = ${utc(new Date(now.getTime() + options.leaseMs))}::timestamptz AT TIME ZONE 'UTC'
     WHERE "id" IN (
       SELECT "id" FROM "Notification"
@@ -57,7 +58,10 @@ async function claim(prisma: PrismaClient, options: WorkerOptions): Promise<stri
       LIMIT ${options.batchSize}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING "id"::text AS "id"`;
+    RETURNING "id", "nextAttemptAt", "createdAt"
+    )
+    -- Oldest first: pages of one incident reach their receivers in the order they were written.
+    SELECT "id"::text AS "id" FROM claimed ORDER BY "nextAttemptAt", "createdAt", "id"`;
   return rows.map((row) => row.id);
 }
 
