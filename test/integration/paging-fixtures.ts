@@ -34,7 +34,15 @@ export async function startReceiver() {
     let raw = '';
     request.on('data', (chunk) => (raw += chunk));
     request.on('end', () => {
-      received.push({ at: Date.now(), path: request.url ?? '', headers: request.headers, raw, body: JSON.parse(raw) });
+      let body: ReceivedPage['body'];
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // Cut off mid-request (a sender killed while sending): not received.
+        response.writeHead(400).end();
+        return;
+      }
+      received.push({ at: Date.now(), path: request.url ?? '', headers: request.headers, raw, body });
       response.writeHead(200).end('ok');
     });
   });

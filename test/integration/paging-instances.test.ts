@@ -18,7 +18,7 @@ describe.each(sharedDatabase)('paging on two instances sharing %s', () => {
     await receiver?.close();
   });
 
-  it('sends every page exactly once for 20 concurrent incidents', async () => {
+  it('sends every page exactly once for 20 concurrent incidents', { timeout: 240_000 }, async () => {
     receiver = await startReceiver();
     const env = { ...PAGING_ENV, ESCALATION_POLL_MS: '100' };
     first = await startTestGateway('postgres', env);
@@ -42,12 +42,12 @@ describe.each(sharedDatabase)('paging on two instances sharing %s', () => {
     );
 
     // 4 pages each (levels 0, 1, 0, 1), then exhausted.
+    await eventually(() => receiver!.received.length >= 80, '80 pages', 120_000);
     await eventually(
       async () => (await Promise.all(incidents.map((id) => viaSecond.escalation(id)))).every((escalation) => escalation.state === 'EXHAUSTED'),
       'every escalation to run out',
       60_000,
     );
-    await eventually(() => receiver!.received.length >= 80, '80 pages', 30_000);
     await sleep(10 * MINUTE_MS);
     const pages = receiver.received;
     expect(pages).toHaveLength(80);
@@ -78,7 +78,7 @@ describe.each(backends)('paging across a SIGKILL on %s', (backend) => {
     await database?.drop();
   });
 
-  it('continues the escalation after the instance is killed mid-escalation and restarted: no step lost, steps due meanwhile run at once', async () => {
+  it('continues the escalation after the instance is killed mid-escalation and restarted: no step lost, steps due meanwhile run at once', { timeout: 180_000 }, async () => {
     receiver = await startReceiver();
     database = await createChildDatabase(backend);
     const { key } = await database.createOrg(['admin']);

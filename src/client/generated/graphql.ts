@@ -131,6 +131,17 @@ export type ErrorCode =
   /** expectedVersion is not the current version: someone else changed the object. */
   | 'VERSION_CONFLICT';
 
+/** Where the paging of an incident stands. */
+export type EscalationState =
+  /** Someone acknowledged; nobody more is paged. */
+  | 'ACKNOWLEDGED'
+  /** Paging: waiting for an acknowledgement, escalating when none comes in time. */
+  | 'ACTIVE'
+  /** Every rule and repeat passed without an acknowledgement; nobody more is paged. */
+  | 'EXHAUSTED'
+  /** The incident was resolved while paging; nobody more is paged. */
+  | 'STOPPED';
+
 /** What happened to an incident. */
 export type IncidentChangeType =
   /** It was created. */
@@ -255,7 +266,7 @@ export type TimelineEntryKind =
 
 export type BoardTimelineEntryFragment = { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string };
 
-export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } };
+export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null };
 
 export type BoardSchedulesFragment = { schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
@@ -266,7 +277,7 @@ export type BoardSnapshotQueryVariables = Exact<{
 }>;
 
 
-export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
+export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
 export type BoardOnCallQueryVariables = Exact<{
   now: string;
@@ -279,7 +290,7 @@ export type BoardOnCallQuery = { schedules: { nodes: Array<{ id: string, name: s
 export type BoardIncidentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } } } };
+export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null } } };
 
 export type BoardTimelineSubscriptionVariables = Exact<{
   incidentId: string | number;
@@ -419,6 +430,21 @@ export const BoardIncidentFragmentDoc = new TypedDocumentString(`
       ...BoardTimelineEntry
     }
   }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
 }
     fragment BoardTimelineEntry on IncidentUpdate {
   id
@@ -506,6 +532,21 @@ fragment BoardIncident on Incident {
   timeline(last: 1) {
     nodes {
       ...BoardTimelineEntry
+    }
+  }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
     }
   }
 }
@@ -601,6 +642,21 @@ fragment BoardIncident on Incident {
   timeline(last: 1) {
     nodes {
       ...BoardTimelineEntry
+    }
+  }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
     }
   }
 }`) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
