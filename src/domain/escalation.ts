@@ -122,14 +122,16 @@ export function stepApplies(
   return escalation !== null && escalation.state === 'ACTIVE' && escalation.generation === step.generation;
 }
 
-export type OwnerChangeEffect = 'NONE' | 'RESTART' | 'PAGE_OWNER';
+export type OwnerChangeEffect = 'NONE' | 'RESTART' | 'PAGE_OWNER' | 'STOP';
 
 /**
  * A new owner on an open incident: paging (re)starts from level 0, which pages them, unless
- * someone already acknowledged it, in which case the new owner alone is paged once.
+ * someone already acknowledged it, in which case the new owner alone is paged once. Removing the
+ * owner stops paging that has no policy to go on with (there is nobody left to page).
  */
-export function onOwnerChange(newOwnerId: string | null, incidentOpen: boolean, state: EscalationState | null): OwnerChangeEffect {
-  if (!newOwnerId || !incidentOpen) return 'NONE';
+export function onOwnerChange(newOwnerId: string | null, incidentOpen: boolean, state: EscalationState | null, hasPolicy: boolean): OwnerChangeEffect {
+  if (!incidentOpen) return 'NONE';
+  if (!newOwnerId) return state === 'ACTIVE' && !hasPolicy ? 'STOP' : 'NONE';
   return state === 'ACKNOWLEDGED' ? 'PAGE_OWNER' : 'RESTART';
 }
 

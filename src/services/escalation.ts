@@ -71,12 +71,13 @@ export async function startPaging(tx: Tx, incident: PagedIncident, now: Date, ev
   await scheduleStep(tx, incident, generation, step, events);
 }
 
-/** A new owner (already saved on `incident`): paged at once, see onOwnerChange. */
+/** A new owner (already saved on `incident`) is paged at once; see onOwnerChange. */
 export async function pageNewOwner(tx: Tx, incident: PagedIncident, now: Date, events: GatewayEvent[]): Promise<void> {
   const escalation = await tx.escalation.findUnique({ where: { incidentId: incident.id }, select: { state: true, generation: true } });
-  const effect = onOwnerChange(incident.ownerId, pages(incident), escalation?.state ?? null);
+  const effect = onOwnerChange(incident.ownerId, pages(incident), escalation?.state ?? null, incident.escalationPolicyId !== null);
   if (effect === 'RESTART') await startPaging(tx, incident, now, events);
   if (effect === 'PAGE_OWNER') await scheduleStep(tx, incident, escalation!.generation, { kind: 'OWNER', level: 0, cycle: 0, dueAt: now }, events);
+  if (effect === 'STOP') await stopPaging(tx, incident.id, 'STOPPED');
 }
 
 /**
@@ -190,12 +191,12 @@ async function carryOut(tx: Tx, step: EscalationStep, minuteMs: number, events: 
     const pass = step.cycle > 0 ? ` (repeat ${step.cycle} of ${policy?.repeatCount ?? 0})` : '';
     entries.push({ kind: 'ESCALATED', status: incident.status, body: `Escalated to level ${level}${pass}.${users.length === 0 ? ' Nobody to page at this level.' : ''}` });
   }
-  for (const user of users) {
-    const how = user.contactMethods.length === 0 ? ' (no contact method)' : '';
-    entries.push({ kind: 'PAGED', status: incident.status, body: `Paged ${user.name} at level ${level}${how}.` });
-  }
+  // Someone without a contact method gets a page record (Incident.escalation.pages) but nothing was
+  // sent, so no PAGED entry: the incident and its version stay as they were.
+  const reached = users.filter((user) => user.contactMethods.length > 0);
+  for (const user of reached) entries.push({ kind: 'PAGED', status: incident.status, body: `Paged ${user.name} at level ${level}.` });
   const ids = await record(tx, incident, entries, events);
-  const pagedEntryIds = ids.slice(ids.length - users.length);
+  const pagedEntryIds = new Map(reached.map((user, index) => [user.id, ids[ids.length - reached.length + index]]));
   const notified = await writePages(tx, incident, level, users, pagedEntryIds, now);
 
   if (step.kind === 'PAGE') {
@@ -234,10 +235,10 @@ interface StoredPage {
 type PagedUser = { id: string; name: string; email: string; contactMethods: { id: string; kind: 'EMAIL' | 'WEBHOOK' }[] };
 
 /** One page per contact method of each user (one without a notification for a user who has none). */
-async function writePages(tx: Tx, incident: StepIncident, level: number, users: PagedUser[], entryIds: string[], at: Date): Promise<boolean> {
+async function writePages(tx: Tx, incident: StepIncident, level: number, users: PagedUser[], entryIds: ReadonlyMap<string, string>, at: Date): Promise<boolean> {
   const notifications: Prisma.NotificationCreateManyInput[] = [];
   const pageRows: Prisma.PageCreateManyInput[] = [];
-  users.forEach((user, index) => {
+  users.forEach((user) => {
     const base = { orgId: incident.orgId, incidentId: incident.id, userId: user.id, level, at };
     if (user.contactMethods.length === 0) pageRows.push({ id: randomUUID(), ...base });
     for (const method of user.contactMethods) {
@@ -265,7 +266,7 @@ async function writePages(tx: Tx, incident: StepIncident, level: number, users: 
         orgId: incident.orgId,
         contactMethodId: method.id,
         incidentId: incident.id,
-        updateId: entryIds[index],
+        updateId: entryIds.get(user.id)!,
         channel: method.kind,
         payload: stored as unknown as Prisma.InputJsonValue,
         createdAt: at,

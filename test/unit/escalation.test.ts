@@ -141,12 +141,18 @@ describe('which steps still apply', () => {
   });
 
   it('a new owner restarts paging, or is paged alone once the incident was acknowledged', () => {
-    expect(onOwnerChange('u1', true, 'ACTIVE')).toBe('RESTART');
-    expect(onOwnerChange('u1', true, null)).toBe('RESTART');
-    expect(onOwnerChange('u1', true, 'EXHAUSTED')).toBe('RESTART');
-    expect(onOwnerChange('u1', true, 'ACKNOWLEDGED')).toBe('PAGE_OWNER');
-    expect(onOwnerChange(null, true, 'ACTIVE')).toBe('NONE');
-    expect(onOwnerChange('u1', false, 'ACTIVE')).toBe('NONE');
+    expect(onOwnerChange('u1', true, 'ACTIVE', true)).toBe('RESTART');
+    expect(onOwnerChange('u1', true, null, false)).toBe('RESTART');
+    expect(onOwnerChange('u1', true, 'EXHAUSTED', true)).toBe('RESTART');
+    expect(onOwnerChange('u1', true, 'ACKNOWLEDGED', false)).toBe('PAGE_OWNER');
+    expect(onOwnerChange('u1', false, 'ACTIVE', true)).toBe('NONE');
+  });
+
+  it('removing the owner stops paging only when no policy goes on without them', () => {
+    expect(onOwnerChange(null, true, 'ACTIVE', false)).toBe('STOP');
+    expect(onOwnerChange(null, true, 'ACTIVE', true)).toBe('NONE');
+    expect(onOwnerChange(null, true, 'ACKNOWLEDGED', false)).toBe('NONE');
+    expect(onOwnerChange(null, false, 'ACTIVE', false)).toBe('NONE');
   });
 });
 
