@@ -85,17 +85,19 @@ export async function pageNewOwner(tx: Tx, incident: PagedIncident, now: Date, e
  * pages not sent yet are not sent, and acknowledge links stop working.
  */
 export async function stopPaging(tx: Tx, incidentId: string, state: 'ACKNOWLEDGED' | 'STOPPED'): Promise<void> {
+  const escalation = await tx.escalation.findUnique({ where: { incidentId }, select: { state: true } });
+  // Never paged: nothing to stop (the common case costs one lookup).
+  if (!escalation) return;
   // An exhausted escalation still waits for someone to acknowledge; a resolved one keeps saying it ran out.
-  const from = state === 'ACKNOWLEDGED' ? (['ACTIVE', 'EXHAUSTED'] as const) : (['ACTIVE'] as const);
-  await tx.escalation.updateMany({
-    where: { incidentId, state: { in: [...from] } },
-    data: { state, generation: { increment: 1 }, nextEscalationAt: null },
-  });
+  if (escalation.state === 'ACTIVE' || (state === 'ACKNOWLEDGED' && escalation.state === 'EXHAUSTED')) {
+    await tx.escalation.update({ where: { incidentId }, data: { state, generation: { increment: 1 }, nextEscalationAt: null } });
+  }
   await cancelPages(tx, incidentId);
 }
 
-/** Also for a deleted incident, whose outbox rows have no foreign key to it. */
+/** Also for a deleted incident, whose outbox rows have no foreign key to it (call it before the delete). */
 export async function cancelPages(tx: Tx, incidentId: string): Promise<void> {
+  if (!(await tx.page.findFirst({ where: { incidentId }, select: { id: true } }))) return;
   await tx.ackToken.deleteMany({ where: { incidentId } });
   await tx.notification.updateMany({
     where: { incidentId, subscriberId: null, status: 'PENDING' },

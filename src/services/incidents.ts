@@ -809,8 +809,8 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
   return inTransaction(prisma, async (tx, events) => {
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
-    await tx.incident.delete({ where: { id: incident.id } });
     await cancelPages(tx, incident.id);
+    await tx.incident.delete({ where: { id: incident.id } });
     if (isOpenStatus(incident.status)) await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
     events.push(changedEvent('DELETED', incident));
     return { deletedIncidentId: incident.id };
