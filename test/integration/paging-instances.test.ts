@@ -110,11 +110,14 @@ describe.each(backends)('paging across a SIGKILL on %s', (backend) => {
     child = await startChildGateway(env);
     const listening = Date.now();
     client = pagingClient(child, key);
-    await eventually(() => receiver!.received.length === 3, 'level 2 after the restart', 60_000);
+    // At least once: a page the killed process sent but had not marked delivered comes again, with
+    // the same id (receivers drop repeats by it). Distinct pages:
+    const distinct = () => [...new Map(receiver!.received.map((page) => [page.body.id, page])).values()];
+    await eventually(() => distinct().length === 3, 'level 2 after the restart', 60_000);
     // Promptly: the poller looks at the steps as it starts (the bound allows for a cold process on a busy machine).
-    expect(receiver.received[2].at - listening).toBeLessThan(20_000);
+    expect(distinct()[2].at - listening).toBeLessThan(20_000);
     await eventually(async () => (await client.escalation(incidentId)).state === 'EXHAUSTED', 'the escalation to run out', 30_000);
-    expect(receiver.received.map((page) => [page.path, page.body.level])).toEqual([
+    expect(distinct().map((page) => [page.path, page.body.level])).toEqual([
       ['/crash-zero', 0],
       ['/crash-one', 1],
       ['/crash-two', 2],
