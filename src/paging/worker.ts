@@ -42,11 +42,16 @@ export async function startPagingWorker(prisma: PrismaClient, pubsub: PubSub, lo
       woken = false;
       let next: Date | null = null;
       try {
-        for (let result = await runDueStep(prisma, options); result; result = stopped ? null : await runDueStep(prisma, options)) {
+        // One cheap read while nothing is due; claims only when something is.
+        next = await nextStepDueAt(prisma);
+        while (!stopped && next && next.getTime() <= Date.now()) {
+          const result = await runDueStep(prisma, options);
+          // Due but held by another instance: look again shortly.
+          if (!result) break;
           publishAll(pubsub, result.events);
           if (result.notified) options.onNotified();
+          next = await nextStepDueAt(prisma);
         }
-        next = await nextStepDueAt(prisma);
       } catch (error) {
         if (!stopped) logger.error({ err: error }, 'paging worker failed a round; retrying');
       }
