@@ -10,6 +10,8 @@ import { createRedisConnections } from './realtime/redis.js';
 import { createMailer } from './notifications/mailer.js';
 import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
+import { startPagingWorker } from './paging/worker.js';
+import { pageCompleter } from './services/escalation.js';
 
 /** How long start-up waits for Redis before serving without it. */
 const REDIS_CONNECT_WAIT_MS = 2000;
@@ -38,7 +40,14 @@ export async function startGateway(
   // Requests before Redis answers would draw from local buckets: give it a moment first.
   await redis?.connected(REDIS_CONNECT_WAIT_MS);
   const port = await gateway.listen(config.port, config.host);
-  const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, http, sendEmail: mailer?.send });
+  const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const notifier = startNotificationWorker(db.prisma, logger, {
+    ...config.notifications,
+    http,
+    sendEmail: mailer?.send,
+    complete: pageCompleter(db.prisma, { ackLinkTtlMs: config.paging.ackLinkTtlMs, publicUrl }),
+  });
+  const pager = await startPagingWorker(db.prisma, pubsub, logger, { ...config.paging, onNotified: () => notifier.wake() });
   let stopping: Promise<void> | null = null;
   return {
     gateway,
@@ -47,6 +56,7 @@ export async function startGateway(
     stop() {
       stopping ??= (async () => {
         await gateway.close();
+        await pager.stop();
         await notifier.stop();
         mailer?.close();
         await redis?.close();

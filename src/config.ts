@@ -2,6 +2,7 @@ import path from 'node:path';
 import { tracingEnabled } from './telemetry/tracing.js';
 import { parseAddressRanges, type AddressRange } from './net/guarded-http.js';
 import proxyAddr from 'proxy-addr';
+import { ACK_LINK_MAX_TTL_MS } from './domain/escalation.js';
 
 /** Every setting the gateway reads from the environment, parsed and checked in one place. */
 export interface Config {
@@ -66,6 +67,17 @@ export interface Config {
   tracing: boolean;
   /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`); off by default. */
   federation: boolean;
+  /** Paging (src/paging/worker.ts): escalation steps and acknowledge links. */
+  paging: {
+    /** The length of one minute of a rule's delayMinutes; shorter only in tests. */
+    minuteMs: number;
+    /** How often the steps are polled when no step is due sooner (steps written here or announced over pub/sub wake it at once). */
+    pollMs: number;
+    /** How long an acknowledge link works at most (never above 24 h). */
+    ackLinkTtlMs: number;
+  };
+  /** Where people reach the gateway (acknowledge links start with it); unset: http://HOST:PORT. */
+  publicUrl: string | undefined;
   /** Hot-path switches (bench/README.md measures each; tests compare both settings' answers). */
   fastPaths: {
     /** Queries of the incident tables answered by one compiled statement (src/graphql/compiled/). */
@@ -181,6 +193,8 @@ export function loadConfig(env: Env = process.env): Config {
     persistedOperations: oneOf(env, 'PERSISTED_OPERATIONS', ['allow', 'only']),
     tracing: tracingEnabled(env),
     federation: oneOf(env, 'FEDERATION', ['off', 'on']) === 'on',
+    paging: pagingSettings(env),
+    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     fastPaths: { compiledReads: onOff(env, 'COMPILED_READS'), directHttp: onOff(env, 'DIRECT_HTTP') },
     http: {
       requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1),
@@ -247,5 +261,15 @@ function notificationSettings(env: Env): Config['notifications'] {
   };
   // A lease shorter than an attempt would let a second worker deliver while the first still waits.
   if (settings.leaseMs <= settings.timeoutMs) throw new ConfigError('NOTIFY_LEASE_MS must be longer than NOTIFY_TIMEOUT_MS');
+  return settings;
+}
+
+function pagingSettings(env: Env): Config['paging'] {
+  const settings = {
+    minuteMs: integer(env, 'ESCALATION_MINUTE_MS', 60_000, 1),
+    pollMs: integer(env, 'ESCALATION_POLL_MS', 1000, 10),
+    ackLinkTtlMs: integer(env, 'ACK_LINK_TTL_MS', ACK_LINK_MAX_TTL_MS, 1),
+  };
+  if (settings.ackLinkTtlMs > ACK_LINK_MAX_TTL_MS) throw new ConfigError(`ACK_LINK_TTL_MS must be at most ${ACK_LINK_MAX_TTL_MS} (24 hours)`);
   return settings;
 }

@@ -45,6 +45,9 @@ export const TIMELINE_ENTRY_KINDS = [
   'OWNER_CHANGED',
   'ACKNOWLEDGED',
   'REOPENED',
+  'PAGED',
+  'ESCALATED',
+  'ESCALATION_EXHAUSTED',
 ] as const;
 export type TimelineEntryKind = (typeof TIMELINE_ENTRY_KINDS)[number];
 

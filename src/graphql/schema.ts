@@ -11,6 +11,8 @@ import './types/notifications.js';
 import './types/status-page.js';
 import './types/schedule.js';
 import './types/escalation-policy.js';
+import './types/contact-method.js';
+import './types/escalation.js';
 import './types/incident-links.js';
 import './types/subscriptions.js';
 import './types/api-key.js';

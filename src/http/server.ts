@@ -27,6 +27,7 @@ import { createAnonymousLimits, sendTooManyStreams } from './anonymous-limits.js
 import { createHealth, serviceUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from './health.js';
 import { GRAPHIQL_DEFAULT_QUERY, GRAPHIQL_DEFAULT_HEADERS } from './graphiql.js';
 import { serveBoard } from './board/serve.js';
+import { createAckHandler } from './ack.js';
 import { useCompiledReads } from '../graphql/compiled/plugin.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import { createPersistedDocuments } from '../graphql/persisted-documents.js';
@@ -209,6 +210,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
       return { allowed: status.allowed, retryAfterSeconds: status.retryAfterSeconds };
     },
   });
+  const serveAck = createAckHandler({ prisma: db.prisma, pubsub, logger, rateLimited: config.rateLimit.enabled });
 
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders: limits.responseHeaders, prepareParams: persistedDocuments.resolve }) : null;
 
@@ -248,6 +250,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (INTAKE_PATHS.includes(url.pathname)) return intake.handle(req, res, url.pathname);
+    if (url.pathname.startsWith('/ack/')) return serveAck(req, res, url.pathname);
     if (url.pathname === '/graphql') {
       if (guardRequest(req, res, url)) return;
       const clientAddress = anonymousLimits.clientAddress(req);

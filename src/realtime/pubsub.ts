@@ -45,7 +45,16 @@ type Channels = {
   'incident.changed': [orgId: string, event: IncidentChangedEvent];
   'component.status': [orgId: string, event: ComponentStatusEvent];
   'apikey.revoked': [keyId: string, event: { keyId: string }];
+  'escalation.due': [scope: typeof ESCALATION_SCOPE, event: EscalationDueEvent];
 };
+
+/** An escalation step was written: pollers of every instance look at once rather than at their next poll. */
+export interface EscalationDueEvent {
+  dueAt: string;
+}
+
+/** Steps of all organizations are claimed by the same pollers: one topic. */
+export const ESCALATION_SCOPE = 'all';
 
 export type Channel = keyof Channels;
 export type ChannelEvent<C extends Channel> = Channels[C][1];

@@ -17,6 +17,7 @@ import { planPastTimeline, type PastEntry } from '../domain/backfill.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';
 import { enqueueNotifications } from './notifications.js';
+import { cancelPages, pageNewOwner, startPaging, stopPaging } from './escalation.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type Tx } from './transaction.js';
@@ -46,7 +47,7 @@ export interface CreateIncidentRefs extends ComponentRefsInput {
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-interface TimelineEntryDraft {
+export interface TimelineEntryDraft {
   kind: TimelineEntryKind;
   status: IncidentStatus;
   body: string;
@@ -59,7 +60,7 @@ interface TimelineEntryDraft {
 }
 
 /** Appends entries to an incident's timeline, numbering them after `lastSequence`. */
-async function writeTimeline(
+export async function writeTimeline(
   tx: Tx,
   actor: Actor,
   incident: { id: string; orgId: string },
@@ -110,7 +111,7 @@ function timelineEvent(incident: { id: string; orgId: string }, entry: { id: str
   return { channel: 'incident.timeline', event: { orgId: incident.orgId, incidentId: incident.id, updateId: entry.id, sequence: entry.sequence } };
 }
 
-function changedEvent(
+export function changedEvent(
   type: IncidentChangeType,
   incident: { id: string; orgId: string; version: number } & Record<string, unknown>,
 ): GatewayEvent {
@@ -606,6 +607,8 @@ export async function insertNewIncident(scope: CreationScope, actor: Actor, fiel
     await tx.statusPageIncident.createMany({ data: statusPageIds.map((statusPageId) => ({ statusPageId, incidentId: incident.id })) });
   }
   for (const entry of entries) await announceEntry(tx, { ...incident, onNoStatusPage: !published }, entry, events);
+  // Every way in (by hand, by an integration) starts paging here, with the incident; an import records the past and pages nobody.
+  if (!fields.pastEntries) await startPaging(tx, incident, now, events);
   events.push(changedEvent('CREATED', incident));
   return incident;
 }
@@ -734,7 +737,7 @@ function isUniqueViolation(error: unknown): boolean {
  * Writes a change to an incident guarded by its version: concurrent writers never both win.
  * Returns the updated row.
  */
-async function saveIncident(
+export async function saveIncident(
   tx: Tx,
   incident: { id: string; version: number },
   data: Prisma.IncidentUncheckedUpdateManyInput,
@@ -808,7 +811,9 @@ export async function applyTransition(
   if (plan.releasesComponents) {
     const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
     await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
+    await stopPaging(tx, incident.id, 'STOPPED');
   }
+  if (plan.reopen) await startPaging(tx, saved, now, events);
   events.push(changedEvent('TRANSITIONED', saved));
   return { incidentId: incident.id, updateId };
 }
@@ -848,26 +853,44 @@ export function postIncidentUpdate(prisma: PrismaClient, actor: Actor, request: 
 }
 
 /**
- * `options.postAs`: the person acknowledging (e.g. whoever followed a page's acknowledgement
- * link); the entry is posted as them and names them.
+ * `options.postAs`: the person acknowledging; the entry is posted as them and names them.
  */
 export function acknowledgeIncident(prisma: PrismaClient, actor: Actor, id: string | null, options: PostAs = {}) {
-  return inTransaction(prisma, (tx, events) => acknowledgeInTransaction(tx, actor, id, events, options));
+  return inTransaction(prisma, async (tx, events) => {
+    const { incidentId } = await acknowledgeInTransaction(tx, actor, id, events, options);
+    return { incidentId };
+  });
 }
 
-/** acknowledgeIncident in the caller's transaction (an integration's acknowledge event). */
-export async function acknowledgeInTransaction(tx: Tx, actor: Actor, id: string | null, events: GatewayEvent[], options: PostAs = {}) {
+/**
+ * Acknowledges the incident and stops its paging, in the caller's transaction (the mutation, an
+ * integration's acknowledge event, a page's link). A second acknowledgement succeeds and changes
+ * nothing, unless paging runs again (after a reopen or a new owner): then it is acknowledged again
+ * (acknowledgedAt keeps the first time). `by.pagedUser`: acknowledged through a page's link, as
+ * that user; `by.postAs`: the person the mutation acknowledges as.
+ */
+export async function acknowledgeInTransaction(
+  tx: Tx,
+  actor: Actor,
+  id: string | null,
+  events: GatewayEvent[],
+  by: PostAs & { pagedUser?: { id: string; name: string } } = {},
+): Promise<{ incidentId: string; changed: boolean }> {
   const incident = await findIncident(tx, actor.orgId, id, ['id']);
-  const author = await authorOf(tx, actor, options);
-  // A second acknowledgement succeeds and changes nothing.
-  if (incident.acknowledgedAt) return { incidentId: incident.id };
+  const author = by.pagedUser ?? (await authorOf(tx, actor, by));
+  const paging = await tx.escalation.findUnique({ where: { incidentId: incident.id }, select: { state: true } });
+  if (incident.acknowledgedAt && paging?.state !== 'ACTIVE') return { incidentId: incident.id, changed: false };
   const now = new Date();
-  const saved = await saveIncident(tx, incident, { acknowledgedAt: now }, 1);
+  const saved = await saveIncident(tx, incident, incident.acknowledgedAt ? {} : { acknowledgedAt: now }, 1);
+  const body = by.pagedUser
+    ? `Acknowledged by ${by.pagedUser.name} (paged; acknowledged through the page's link).`
+    : `Acknowledged by ${author?.name ?? actor.keyName}.`;
   await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, [
-    { kind: 'ACKNOWLEDGED', status: incident.status, body: `Acknowledged by ${author?.name ?? actor.keyName}.`, authorId: author?.id ?? null, postedAt: now },
+    { kind: 'ACKNOWLEDGED', status: incident.status, body, authorId: author?.id ?? null, postedAt: incident.acknowledgedAt ? undefined : now },
   ], events);
+  await stopPaging(tx, incident.id, 'ACKNOWLEDGED');
   events.push(changedEvent('UPDATED', saved));
-  return { incidentId: incident.id };
+  return { incidentId: incident.id, changed: true };
 }
 
 export interface UpdateIncidentRequest extends PostAs {
@@ -988,6 +1011,7 @@ export function updateIncident(prisma: PrismaClient, actor: Actor, request: Upda
       if (entry) await tx.incidentUpdate.update({ where: { id: entry.id }, data: { postedAt: redated } });
     }
     await writeTimeline(tx, actor, incident, incident.lastUpdateSequence, entries.map((entry) => ({ ...entry, authorId })), events);
+    if (ownerId !== incident.ownerId) await pageNewOwner(tx, saved, new Date(), events);
     events.push(changedEvent('UPDATED', saved));
     return { incidentId: incident.id };
   });
@@ -1055,6 +1079,7 @@ export function deleteIncident(prisma: PrismaClient, actor: Actor, id: string | 
   return inTransaction(prisma, async (tx, events) => {
     const incident = await findIncident(tx, actor.orgId, id, ['id']);
     const linked = await tx.incidentComponent.findMany({ where: { incidentId: incident.id }, select: { componentId: true } });
+    await cancelPages(tx, incident.id);
     await tx.incident.delete({ where: { id: incident.id } });
     if (isOpenStatus(incident.status)) await releaseComponents(tx, actor.orgId, incident.id, linked.map((link) => link.componentId), events);
     events.push(changedEvent('DELETED', incident));

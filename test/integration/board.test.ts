@@ -13,7 +13,7 @@ import {
   type CreateIncidentInput,
 } from '../../src/client/generated/graphql.js';
 import { launchChromium } from '../support/browser.js';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { sendOk } from '../support/typed.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -72,7 +72,8 @@ describe.each(backends)('war-room board on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
+    // One minute of an escalation policy's delays lasts a second here.
+    gateway = await startTestGateway(backend, { ESCALATION_MINUTE_MS: '1000' });
     browser = await launchChromium();
     ({ key } = await gateway.createOrg(['write']));
     await mkdir(ARTIFACTS, { recursive: true });
@@ -107,6 +108,11 @@ describe.each(backends)('war-room board on %s', (backend) => {
     const old = await open({ title: 'Old resolved problem', severity: 'CRITICAL' });
     await move(old.id, 'RESOLVED', 'Fixed long ago.');
     const network = webSocketSwitch(gateway);
+    // Its owner (who has no contact method: nothing is sent, nothing written to the timeline) is paged at once.
+    const pagedOnce = async () =>
+      (await gql(gateway, key, 'query ($id: ID!) { incident(id: $id) { escalation { pages(first: 1) { totalCount } } } }', { id: checkout.id })).data!.incident
+        .escalation?.pages.totalCount;
+    await expect.poll(pagedOnce).toBe(1);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const outside: string[] = [];
@@ -124,6 +130,9 @@ describe.each(backends)('war-room board on %s', (backend) => {
     expect(await card(page, 'Checkout returns 502').locator('.status').textContent()).toBe('Investigating');
     expect(await card(page, 'Checkout returns 502').locator('.latest-body').textContent()).toBe('Checkout fails for some users.');
     expect(await card(page, 'Checkout returns 502').locator('.owner').textContent()).toBe('Grace Hopper');
+    expect(await card(page, 'Checkout returns 502').locator('.paged').textContent()).toMatch(/^Grace Hopper \(level 0, \d\d:\d\d\)$/);
+    expect(await card(page, 'Checkout returns 502').locator('.escalation').textContent()).toBe('Level 0, waiting for an acknowledgement');
+    expect(await card(page, 'Search is slow').locator('.paged').count()).toBe(0);
     expect(await card(page, 'Checkout returns 502').locator('.impact').textContent()).toBe('Major');
     expect(await card(page, 'Checkout returns 502').locator('.component').allTextContents()).toEqual(['Payments: Partial outage']);
     expect(await page.locator('#oncall li').allInnerTexts()).toEqual([
@@ -177,6 +186,42 @@ describe.each(backends)('war-room board on %s', (backend) => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.screenshot({ path: new URL(`board-${backend}-1920x1080.png`, ARTIFACTS).pathname });
     expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  it('shows who was paged last, the escalation level and the time to the next escalation, live', async () => {
+    const ok = async (query: string, variables: Record<string, unknown>) => {
+      const response = await gql(gateway, key, query, variables);
+      expect(response.errors).toBeUndefined();
+      return response.data!;
+    };
+    const { createUser: hedy } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Hedy Lamarr', email: 'hedy@example.com' } });
+    const { createUser: alan } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Alan Turing', email: 'alan@example.com' } });
+    const { createSchedule } = await sendOk(gateway, key, AddScheduleDocument, {
+      input: { name: 'Paging', layers: [{ rotationStart: new Date(Date.now() - 3600_000).toISOString(), shiftLengthSeconds: 86_400, participantIds: [hedy.user!.id] }] },
+    });
+    const scheduleId = createSchedule.schedule!.id;
+    await ok('mutation ($input: CreateEscalationPolicyInput!) { createEscalationPolicy(input: $input) { userErrors { message } } }', {
+      input: { name: 'Paging board', rules: [{ delayMinutes: 6, targets: [{ scheduleId }] }, { delayMinutes: 30, targets: [{ userId: alan.user!.id }] }] },
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${gateway.url}/board#key=${encodeURIComponent(key)}`);
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
+
+    const paged = await open({ title: 'Paging on the board', severity: 'CRITICAL', ownerScheduleId: scheduleId });
+    const facts = card(page, 'Paging on the board');
+    await expect.poll(() => facts.locator('.paged').textContent()).toMatch(/^Hedy Lamarr \(level 0, /);
+    // The countdown runs down by itself, without any event.
+    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 0, escalates in [1-6]s$/);
+    const seconds = async () => Number(/in (\d)s/.exec((await facts.locator('.escalation').textContent()) ?? '')?.[1]);
+    const before = await seconds();
+    await expect.poll(seconds).toBeLessThan(before);
+
+    await expect.poll(() => facts.locator('.paged').textContent(), { timeout: 15_000 }).toMatch(/^Alan Turing \(level 1, /);
+    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 1, escalates in \d\d?s$/);
+    await ok('mutation ($id: ID!) { acknowledgeIncident(input: { id: $id }) { userErrors { message } } }', { id: paged.id });
+    await expect.poll(() => facts.locator('.escalation').textContent()).toBe('Acknowledged at level 1');
+    await page.screenshot({ path: new URL(`board-${backend}-paging.png`, ARTIFACTS).pathname });
     await page.close();
   });
 

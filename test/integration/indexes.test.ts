@@ -63,7 +63,7 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
   let incidentId: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', COMPILED_READS: compiledReads });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', COMPILED_READS: compiledReads });
     const org = await gateway.createOrg(['read']);
     key = org.key;
     const prisma = gateway.running.db.prisma;

@@ -8,7 +8,7 @@ const PAGE_SIZES = [10, 50, 100];
  * These tests hold the general path (Pothos and Prisma) to its statement counts; the compiled one
  * has its own in compiled-reads.test.ts.
  */
-const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', COMPILED_READS: 'off' };
+const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', COMPILED_READS: 'off' };
 /** Auth lookup, the list with all its relations, and totalCount: anything more is per-row work. */
 const MAX_STATEMENTS_PER_REQUEST = 4;
 /** With a cursor, one more: the cursor row's sort keys (src/db/keyset-cursor.ts). */

@@ -141,6 +141,17 @@ export type ErrorCode =
   /** expectedVersion is not the current version: someone else changed the object. */
   | 'VERSION_CONFLICT';
 
+/** Where the paging of an incident stands. */
+export type EscalationState =
+  /** Someone acknowledged; nobody more is paged. */
+  | 'ACKNOWLEDGED'
+  /** Paging: waiting for an acknowledgement, escalating when none comes in time. */
+  | 'ACTIVE'
+  /** Every rule and repeat passed without an acknowledgement; nobody more is paged. */
+  | 'EXHAUSTED'
+  /** The incident was resolved while paging; nobody more is paged. */
+  | 'STOPPED';
+
 /** What happened to an incident. */
 export type IncidentChangeType =
   /** It was created. */
@@ -244,12 +255,18 @@ export type TimelineEntryKind =
   | 'COMPONENTS_CHANGED'
   /** The incident was created; carries the initial message. */
   | 'CREATED'
+  /** Paging: nobody acknowledged in time, so the escalation moved to the level the body names. */
+  | 'ESCALATED'
+  /** Paging: the last rule of the last repeat passed without an acknowledgement; paging stopped. */
+  | 'ESCALATION_EXHAUSTED'
   /** The impact changed. */
   | 'IMPACT_CHANGED'
   /** A message posted with postIncidentUpdate. */
   | 'MESSAGE'
   /** The owner changed. */
   | 'OWNER_CHANGED'
+  /** Paging: someone was paged; the body names who and at which level. Never sent to status page subscribers. */
+  | 'PAGED'
   /** A resolved incident was reopened (back to INVESTIGATING). */
   | 'REOPENED'
   /** The severity changed. */
@@ -259,7 +276,7 @@ export type TimelineEntryKind =
 
 export type BoardTimelineEntryFragment = { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string };
 
-export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } };
+export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null };
 
 export type BoardSchedulesFragment = { schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
@@ -270,7 +287,7 @@ export type BoardSnapshotQueryVariables = Exact<{
 }>;
 
 
-export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
+export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
 export type BoardOnCallQueryVariables = Exact<{
   now: string;
@@ -283,7 +300,7 @@ export type BoardOnCallQuery = { schedules: { nodes: Array<{ id: string, name: s
 export type BoardIncidentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } } } };
+export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null } } };
 
 export type BoardTimelineSubscriptionVariables = Exact<{
   incidentId: string | number;
@@ -457,6 +474,21 @@ export const BoardIncidentFragmentDoc = new TypedDocumentString(`
       ...BoardTimelineEntry
     }
   }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
 }
     fragment BoardTimelineEntry on IncidentUpdate {
   id
@@ -546,6 +578,21 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
 }
 fragment BoardSchedules on Query {
   schedules(first: 25) {
@@ -568,7 +615,7 @@ fragment BoardSchedules on Query {
       }
     }
   }
-}`, {"hash":"sha256:11f6515eccc23fa4a8ba85e94b8718cfb5dc8f1a67a88db1b73526c6d71eb59a"}) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
+}`, {"hash":"sha256:11565aeb1de558d53efb04affee08879fec3ccddbd0d09d73f5c29467587cbf8"}) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
 export const BoardOnCallDocument = new TypedDocumentString(`
     query BoardOnCall($now: DateTime!, $horizon: DateTime!) {
   ...BoardSchedules
@@ -641,7 +688,22 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
-}`, {"hash":"sha256:54e7b53914a007fdc360dc483840d0f9b0b91dc6868ab3addbe658cad00ac76a"}) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
+}`, {"hash":"sha256:5298c53d00353a6880e2efb33b3e49f8101305e0b5c3cefdc97d085245fd24d8"}) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
 export const BoardTimelineDocument = new TypedDocumentString(`
     subscription BoardTimeline($incidentId: ID!, $after: String) {
   incidentTimeline(incidentId: $incidentId, after: $after) {

@@ -82,6 +82,9 @@ export const TimelineEntryKindEnum = builder.enumType('TimelineEntryKind', {
     OWNER_CHANGED: { description: 'The owner changed.' },
     ACKNOWLEDGED: { description: 'A responder acknowledged the incident.' },
     REOPENED: { description: 'A resolved incident was reopened (back to INVESTIGATING).' },
+    PAGED: { description: 'Paging: someone was paged; the body names who and at which level. Never sent to status page subscribers.' },
+    ESCALATED: { description: 'Paging: nobody acknowledged in time, so the escalation moved to the level the body names.' },
+    ESCALATION_EXHAUSTED: { description: 'Paging: the last rule of the last repeat passed without an acknowledgement; paging stopped.' },
   } as const,
 });
 
@@ -104,7 +107,7 @@ const IncidentOrderFieldEnum = builder.enumType('IncidentOrderField', {
 // ---------------------------------------------------------------- objects
 
 /** Connections here page by uuid; a cursor holding anything else was tampered with: refuse it rather than fail in the database. */
-function checkIdCursors(args: { after?: string | null; before?: string | null }): void {
+export function checkIdCursors(args: { after?: string | null; before?: string | null }): void {
   for (const cursor of [args.after, args.before]) {
     if (cursor != null && !isUuid(String(parsePrismaCursor(cursor)))) throw badUserInput(`Invalid cursor: ${cursor}`);
   }

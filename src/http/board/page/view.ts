@@ -1,4 +1,4 @@
-import { formatAge, formatTime, humanize } from './format.js';
+import { formatAge, formatCountdown, formatTime, humanize } from './format.js';
 import type { BoardIncident, TimelineEntry } from './state.js';
 
 export type ConnectionState = 'no-key' | 'connecting' | 'live' | 'reconnecting' | 'refused' | 'error';
@@ -278,6 +278,7 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number, com
           : fact('Age', formatAge(incident.startedAt, now), 'age'),
         fact('Owner', incident.owner?.name ?? 'Unassigned', 'owner'),
         !compact && incident.kind === 'MAINTENANCE' ? fact('Kind', 'Maintenance', 'kind') : null,
+        ...pagingFacts(incident, now),
       ),
       !compact && components.length > 0
         ? h(
@@ -299,6 +300,23 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number, com
         : null,
     ),
   );
+}
+
+/** Who was paged last and what happens next, while the incident has paging. */
+function pagingFacts(incident: BoardIncident, now: number): HTMLElement[] {
+  const { escalation } = incident;
+  if (!escalation) return [];
+  const last = escalation.pages.nodes.at(-1);
+  const next =
+    escalation.state === 'ACTIVE'
+      ? escalation.nextEscalationAt
+        ? `Level ${escalation.level}, escalates ${formatCountdown(escalation.nextEscalationAt, now)}`
+        : `Level ${escalation.level}, waiting for an acknowledgement`
+      : `${humanize(escalation.state)} at level ${escalation.level}`;
+  return [
+    fact('Paged', last ? `${last.user.name} (level ${last.level}, ${formatTime(last.at, now)})` : 'Nobody yet', 'paged'),
+    fact('Escalation', next, 'escalation'),
+  ];
 }
 
 function fact(label: string, value: string, name: string): HTMLElement {
