@@ -691,6 +691,8 @@ export interface ImportedIncident {
 export function importIncidents(prisma: PrismaClient, actor: Actor, items: ImportedIncident[]) {
   return inTransaction(prisma, async (tx, events) => {
     const problems: UserError[] = await unknownEntryAuthors(tx, actor.orgId, items);
+    // An incident with an unknown author is not written at all (the id cannot even be stored); its siblings are still checked.
+    const withUnknownAuthors = new Set(problems.map((problem) => problem.field?.[1]));
     const results: { incidentId: string; created: boolean }[] = [];
     const seen = new Map<string, number>();
     for (const [index, item] of items.entries()) {
@@ -702,6 +704,10 @@ export function importIncidents(prisma: PrismaClient, actor: Actor, items: Impor
         continue;
       }
       seen.set(ref, index);
+      if (withUnknownAuthors.has(String(index))) {
+        results.push({ incidentId: '', created: false });
+        continue;
+      }
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${actor.orgId}:${ref}`}, 0))`;
       const existing = await tx.incident.findFirst({
         where: { orgId: actor.orgId, externalRef: ref },
