@@ -27,7 +27,9 @@ describe.each(backends)('GraphiQL on %s', (backend) => {
   let browser: Browser;
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
+    // The default INTROSPECTION=authenticated refuses the schema until a key is entered; a deployment that
+    // shows GraphiQL to newcomers opens it (INTROSPECTION=on), which is what starting clean needs.
+    gateway = await startTestGateway(backend, { INTROSPECTION: 'on' });
     browser = await launchChromium();
     ({ key } = await gateway.createOrg(['read']));
     await mkdir(ARTIFACTS, { recursive: true });

@@ -278,7 +278,8 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number, com
           : fact('Age', formatAge(incident.startedAt, now), 'age'),
         fact('Owner', incident.owner?.name ?? 'Unassigned', 'owner'),
         !compact && incident.kind === 'MAINTENANCE' ? fact('Kind', 'Maintenance', 'kind') : null,
-        ...pagingFacts(incident, now),
+        // A row is one line: paging shows on the cards (the most severe incidents).
+        ...(compact ? [] : pagingFacts(incident, now)),
       ),
       !compact && components.length > 0
         ? h(
