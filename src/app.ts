@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Database, OpenDatabaseOptions } from './db/client.js';
 import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
+import { createVerifiedKeyCache } from './auth/keys.js';
 import type { Logger } from './logger.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createMailer } from './notifications/mailer.js';
@@ -25,7 +26,8 @@ export async function startGateway(
   const pubsub = createGatewayPubSub(config.redisUrl);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
   const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
-  const gateway = createGateway({ config, db, pubsub, logger, outbound: { http, emailEnabled: mailer !== null } });
+  const verifiedKeys = createVerifiedKeyCache(db, { ttlMs: config.apiKeyCacheMs });
+  const gateway = createGateway({ config, db, pubsub, logger, verifiedKeys, outbound: { http, emailEnabled: mailer !== null } });
   const port = await gateway.listen(config.port, config.host);
   const notifier = startNotificationWorker(db.prisma, logger, { ...config.notifications, http, sendEmail: mailer?.send });
   let stopping: Promise<void> | null = null;

@@ -22,6 +22,8 @@ export interface Config {
     refillPerSecond: number;
   };
   shutdownGraceMs: number;
+  /** How long a key that checked out is trusted without asking the database again (API_KEY_CACHE_MS; 0: never). */
+  apiKeyCacheMs: number;
   /** The notification outbox worker (src/notifications/worker.ts). */
   notifications: {
     pollMs: number;
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
       refillPerSecond: integer(env, 'RATE_LIMIT_REFILL_PER_SECOND', 100, 1),
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
+    apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 30_000, 0),
     notifications: notificationSettings(env),
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

@@ -14,7 +14,7 @@ import { schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
-import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, type AuthContext } from '../auth/keys.js';
+import { API_KEY_REVOCATIONS, bearerToken, type AuthContext, type VerifiedKeyCache } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
 import { createMetrics } from './metrics.js';
@@ -32,6 +32,8 @@ export interface GatewayDeps {
   pubsub: PubSub;
   logger: Logger;
   outbound: GatewayContext['outbound'];
+  /** Keys that checked out lately (one per gateway); revocations heard on the pub/sub drop theirs. */
+  verifiedKeys: VerifiedKeyCache;
 }
 
 /** What Yoga's context factory receives besides the request: set by the WebSocket layer. */
@@ -62,7 +64,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status: 400 } } });
 }
 
-export function createGateway({ config, db, pubsub, logger, outbound }: GatewayDeps) {
+export function createGateway({ config, db, pubsub, logger, outbound, verifiedKeys }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, config.redisUrl) : null;
@@ -140,14 +142,14 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
-      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, requestId, auth: initial.socketAuth };
+      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null };
-      const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
+      if (token === null) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: null };
+      const check = token ? await verifiedKeys.check(token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
-      return { prisma: db.prisma, pubsub, outbound, requestId, auth: check.auth };
+      return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: check.auth };
     },
     plugins: [
       requestLogging,
@@ -272,6 +274,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
   const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
   void (async () => {
     for await (const { keyId } of revocations) {
+      verifiedKeys.forget(keyId);
       recentRevocations.add(keyId);
       setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
       for (const end of streamsByKey.get(keyId) ?? []) end();
@@ -284,7 +287,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
-        const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
+        const check = token ? await verifiedKeys.check(token) : ({ status: 'invalid' } as const);
         if (check.status === 'valid' && recentRevocations.has(check.auth.keyId)) {
           ctx.extra.socket.close(CLOSE_REVOKED, 'Revoked');
           return false;
@@ -354,6 +357,7 @@ export function createGateway({ config, db, pubsub, logger, outbound }: GatewayD
   return {
     server,
     metrics,
+    verifiedKeys,
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
