@@ -51,7 +51,7 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
   let reader: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
+    gateway = await startTestGateway(backend, { DIRECT_HTTP: 'on' });
     ({ key: admin } = await gateway.createOrg(['admin']));
     ({ key: reader } = await gateway.createOrg(['read']));
   });
@@ -113,7 +113,7 @@ describe('the direct HTTP path with rate limiting', () => {
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
+    gateway = await startTestGateway('pglite', { DIRECT_HTTP: 'on', RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
     ({ key } = await gateway.createOrg(['read']));
   });
   afterAll(() => gateway?.stop());
