@@ -5,7 +5,6 @@ import { createGateway, type Gateway } from './http/server.js';
 import { createVerifiedKeyCache } from './auth/keys.js';
 import type { Logger } from './logger.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
-import { createMailer } from './notifications/mailer.js';
 import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
 
@@ -24,7 +23,8 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const db = await openMigratedDatabase(config, logger, options);
   const pubsub = createGatewayPubSub(config.redisUrl);
-  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
+  // nodemailer is loaded only when email is configured.
+  const mailer = config.smtpUrl ? (await import('./notifications/mailer.js')).createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
   const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
   const verifiedKeys = createVerifiedKeyCache(db, { ttlMs: config.apiKeyCacheMs });
   const gateway = createGateway({ config, db, pubsub, logger, verifiedKeys, outbound: { http, emailEnabled: mailer !== null } });
