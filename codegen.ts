@@ -11,7 +11,7 @@ const config: CodegenConfig = {
   generates: {
     'src/client/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         documentMode: 'string',
         enumsAsTypes: true,

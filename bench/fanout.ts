@@ -9,7 +9,7 @@
  *   FANOUT_HEAP_SNAPSHOT=/tmp/snap npx tsx bench/fanout.ts 2000   # plus heap snapshots without and with the subscribers
  *
  * The gateway runs as its own process (`node --import tsx src/main.ts`) on 127.0.0.1, on a fresh
- * embedded PGlite data dir, with in-process pub/sub and RATE_LIMIT=off; its memory comes from its
+ * embedded PGlite data dir, with in-process pub/sub, RATE_LIMIT=off and MAX_SOCKETS_PER_KEY=N; its memory comes from its
  * /metrics, each time after a full garbage collection: the gateway runs with
  * `--inspect=127.0.0.1:0`, and the bench sends the DevTools command `HeapProfiler.collectGarbage`
  * to the debugger address the gateway prints on stderr (no hook in the gateway's own code), so
@@ -224,7 +224,8 @@ async function measure(size: number) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ig-fanout-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: '', REDIS_URL: '' };
+  // One key for every subscriber's socket: MAX_SOCKETS_PER_KEY (50 by default) is raised to let them all in.
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: '', REDIS_URL: '', MAX_SOCKETS_PER_KEY: String(size) };
   await cli(env, 'org', 'create', '--slug', 'fanout', '--name', 'Fan-out');
   const key = await cli(env, 'key', 'create', '--org', 'fanout', '--scopes', 'write', '--name', 'fanout');
   const { child: gateway, inspector } = await startGateway(env, url);
@@ -325,7 +326,7 @@ for (const size of SIZES) {
 const report = {
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
-  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off; clients (graphql-ws over ws) in the bench process; gateway memory read after a forced full GC; latency from sending postIncidentUpdate to each subscriber receiving the entry',
+  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off, MAX_SOCKETS_PER_KEY=N; clients (graphql-ws over ws) in the bench process; gateway memory read after a forced full GC; latency from sending postIncidentUpdate to each subscriber receiving the entry',
   results,
 };
 await mkdir(path.join(root, 'bench', 'results'), { recursive: true });

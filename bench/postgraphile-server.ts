@@ -8,6 +8,7 @@ import { grafserv } from 'postgraphile/grafserv/node';
 /**
  * The peer: PostGraphile 5 (amber preset) on the same database, on PORT of 127.0.0.1.
  * Started by bench/run.ts with `--require bench/polyfill.cjs` (Promise.withResolvers on Node 20).
+ * Its packages come from bench/package.json (bench/node_modules), kept out of the gateway's install.
  */
 const databaseUrl = process.env.DATABASE_URL!;
 const port = Number(process.env.PORT);

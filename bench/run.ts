@@ -14,10 +14,11 @@ import { openMigratedDatabase } from '../src/db/open-migrated.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { issueApiKey } from '../src/services/api-keys.js';
-import { GATEWAY, PEER } from './workloads.js';
+import { generateIntegrationKey } from '../src/auth/keys.js';
+import { enqueueTrigger, GATEWAY, PEER } from './workloads.js';
 
 /**
- * `npm run bench`: W0-W3 against their baselines and the PostGraphile peer, in one run, on a fresh
+ * `npm run bench`: W0-W3 and W5 against their baselines and the PostGraphile peer, in one run, on a fresh
  * PostgreSQL database (BENCH_DATABASE_URL's server, default 127.0.0.1:5432), loopback only.
  * Each workload alternates its targets for ROUNDS rounds of SECONDS seconds and keeps the median.
  * Writes bench/results/<date>.json and latest.json, and the table in bench/README.md.
@@ -60,6 +61,8 @@ interface Seeded {
   key: string;
   incidentId: string;
   componentIds: [string, string];
+  /** Key of an integration whose incidents get the two components, as W3's do. */
+  integrationKey: string;
 }
 
 /** A board of SEED.incidents incidents with owners, timelines and two components each, plus a key. */
@@ -107,7 +110,11 @@ async function seed(databaseUrl: string | undefined, dataDir: string): Promise<S
     if (databaseUrl) await prisma.$executeRawUnsafe('VACUUM ANALYZE');
     const incident = await prisma.incident.findFirstOrThrow({ where: { orgId }, orderBy: { startedAt: 'desc' } });
     const components = await prisma.component.findMany({ where: { orgId }, orderBy: { position: 'asc' }, take: 2 });
-    return { orgId, key, incidentId: incident.id, componentIds: [components[0].id, components[1].id] };
+    const integration = generateIntegrationKey();
+    await prisma.integration.create({
+      data: { orgId, name: 'Bench monitoring', keyHash: integration.hash, components: { create: components.map((component, position) => ({ componentId: component.id, position })) } },
+    });
+    return { orgId, key, incidentId: incident.id, componentIds: [components[0].id, components[1].id], integrationKey: integration.key };
   } finally {
     await db.close();
   }
@@ -185,6 +192,8 @@ interface Target {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** A body for each request instead of `body` every time (W5's distinct triggers). */
+  nextBody?: () => string;
   /** What a correct answer contains; checked once before measuring. */
   expect: string;
 }
@@ -206,6 +215,7 @@ async function load(target: Target, seconds: number, overallRate?: number): Prom
     method: 'POST',
     headers: { 'content-type': 'application/json', ...target.headers },
     body: target.body,
+    ...(target.nextBody ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: target.nextBody!() }) }] } : {}),
     connections: CONNECTIONS,
     duration: seconds,
     ...(overallRate ? { overallRate } : {}),
@@ -413,6 +423,24 @@ async function main() {
         targets,
         ratios: { 'gateway / hand-written': ratio(targets[0], targets[1]) },
         extra: { halfPeak },
+      });
+    }
+
+    if (wanted('W5')) {
+      const trigger = (dedupKey: string) => ({ name: '', server: gateway, path: '/v2/enqueue', headers: {}, body: enqueueTrigger(data.integrationKey, dedupKey), expect: '"success"' });
+      // The repeated trigger's alert is open before measuring (check() sends it once): every request then only counts it.
+      const list: Target[] = [
+        { ...trigger('bench-repeated'), name: 'repeated trigger (open alert)' },
+        { name: 'createIncident', server: gateway, path: '/graphql', headers: auth, body: gql(GATEWAY.createIncident, { input: w3Input(data) }), expect: '"number"' },
+        { ...trigger('bench-distinct'), name: 'distinct triggers (new alert + incident)', nextBody: () => enqueueTrigger(data.integrationKey, randomBytes(12).toString('hex')) },
+      ];
+      const targets = await measure(list);
+      results.push({
+        id: 'W5',
+        title: 'alert intake: Events API triggers on /v2/enqueue',
+        goal: 'repeated / createIncident >= 5; distinct / createIncident >= 0.8',
+        targets,
+        ratios: { 'repeated trigger / createIncident': ratio(targets[0], targets[1]), 'distinct triggers / createIncident': ratio(targets[2], targets[1]) },
       });
     }
 

@@ -13,6 +13,16 @@ export const GATEWAY = {
   createIncident: `mutation W3($input: CreateIncidentInput!) { createIncident(input: $input) { incident { id number } userErrors { code field message } } }`,
 };
 
+/** W5: a PagerDuty Events API v2 trigger, as monitoring sends it to /v2/enqueue. */
+export function enqueueTrigger(routingKey: string, dedupKey: string): string {
+  return JSON.stringify({
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    payload: { summary: 'DISK at 99% on bench-db-1', source: 'bench-db-1', severity: 'critical', custom_details: { free: '1%' } },
+  });
+}
+
 /** The same selections in PostGraphile 5's (amber preset) naming. */
 const PEER_INCIDENT_FIELDS = `
   id number title status severity startedAt

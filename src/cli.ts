@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,7 @@ const USAGE = `usage: npm run cli -- <command>
   org create --slug S --name N                     create an organization
   key create --org S --scopes read,write [--name N] create an API key (printed alone on the last line)
   seed                                             load demo data and print a demo key
+  import --org S --file F                          import incidents from JSON lines (one ImportIncidentInput per line; - reads stdin)
   migrate                                          apply pending migrations
   migration <name>                                 write a new migration from prisma/schema.prisma changes`;
 
@@ -27,7 +29,13 @@ async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { slug: { type: 'string' }, name: { type: 'string' }, org: { type: 'string' }, scopes: { type: 'string' } },
+    options: {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      scopes: { type: 'string' },
+      file: { type: 'string' },
+    },
   });
   const command = positionals.join(' ');
   const config = loadConfig();
@@ -50,7 +58,9 @@ async function run(argv: string[]): Promise<void> {
     }
     return;
   }
-  if (!['org create', 'key create', 'seed'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!['org create', 'key create', 'seed', 'import'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const importFile = command === 'import' ? required(values, 'file') : '';
+  const lines = command === 'import' ? readFileSync(importFile === '-' ? 0 : importFile, 'utf8') : '';
 
   const db = await openMigratedDatabase(config, logger);
   try {
@@ -70,6 +80,16 @@ async function run(argv: string[]): Promise<void> {
       const { key } = await issueApiKey(db.prisma, org.id, name, scopes as Scope[]);
       console.log(`created key "${name}" for ${org.slug} with scopes ${scopes.join(',')}; it is shown once:`);
       console.log(key);
+    } else if (command === 'import') {
+      const slug = required(values, 'org');
+      const org = await db.prisma.organization.findUnique({ where: { slug } });
+      if (!org) throw new UsageError(`no organization with slug "${slug}"`);
+      // Loaded here only: it builds the GraphQL schema, which the other commands do not need.
+      const { ImportLinesError, importJsonLines } = await import('./graphql/import-lines.js');
+      const { created, existing } = await importJsonLines(db.prisma, org.id, lines).catch((error: unknown) => {
+        throw error instanceof ImportLinesError ? new Error(`nothing of the failing lines was imported:\n${error.message}`) : error;
+      });
+      console.log(`imported ${created} incidents into ${org.slug}; ${existing} were there already (same externalRef)`);
     } else {
       const { key, orgSlug } = await seedDemoData(db.prisma);
       console.log(`seeded demo organization "${orgSlug}"; demo key (admin), shown once:`);

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './app.js';
+import { welcomeFirstRun } from './first-run.js';
 
 let config;
 try {
@@ -12,15 +13,11 @@ try {
   }
   throw error;
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, { traceIds: config.tracing });
 
 try {
   const running = await startGateway(config, logger);
-  const where = `http://${config.host}:${running.port}`;
-  logger.info(
-    { url: `${where}/graphql`, database: running.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL', pubsub: config.redisUrl ? 'redis' : 'in-process' },
-    `incident-gateway listening: GraphiQL at ${where}/graphql, board at ${where}/board`,
-  );
+  // Handlers first: a signal during the first run's seeding, or from whoever reads the "listening" line, must drain and close the database.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: draining requests');
     running.stop().then(
@@ -36,6 +33,12 @@ try {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  await welcomeFirstRun(running.db.prisma, config, running.port, logger);
+  const where = `http://${config.host}:${running.port}`;
+  logger.info(
+    { url: `${where}/graphql`, database: running.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL', pubsub: config.redisUrl ? 'redis' : 'in-process' },
+    `incident-gateway listening: GraphiQL at ${where}/graphql, board at ${where}/board`,
+  );
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'failed to start');
   process.exit(1);

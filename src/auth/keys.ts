@@ -40,6 +40,19 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
   return { key, prefix, hash: hashSecret(key).toString('hex') };
 }
 
+/**
+ * A new integration key: 32 hex characters (128 random bits), the form of a PagerDuty routing key,
+ * so tools that check that form take it. Random enough that its sha256 is stored and looked up as is.
+ */
+export function generateIntegrationKey(): { key: string; hash: string } {
+  const key = randomBytes(16).toString('hex');
+  return { key, hash: integrationKeyHash(key) };
+}
+
+export function integrationKeyHash(key: string): string {
+  return hashSecret(key).toString('hex');
+}
+
 export type KeyCheck =
   | { status: 'valid'; auth: AuthContext }
   | { status: 'invalid' }
@@ -177,4 +190,11 @@ export function createVerifiedKeyCache(db: KeyDatabase, { ttlMs }: { ttlMs: numb
       held?.clear();
     },
   };
+}
+
+/** Which of these keys are revoked now: re-read when revocation events may have been missed (Redis was down). */
+export async function revokedKeyIds(db: Pick<Database, 'query'>, keyIds: readonly string[]): Promise<string[]> {
+  if (keyIds.length === 0) return [];
+  const rows = await db.query<{ id: string }>(`SELECT "id" FROM "ApiKey" WHERE "id" = ANY($1::uuid[]) AND "revokedAt" IS NOT NULL`, [keyIds]);
+  return rows.map((row) => row.id);
 }

@@ -7,7 +7,7 @@ import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-u
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { withKeysetCursors } from './keyset-cursor.js';
-import { measureResult, reportStatement, reportStatements, type StatementListener } from './statement-reporter.js';
+import { measureResult, reportDriverStatement, reportStatement, reportStatements, untilDone, type StatementListener } from './statement-reporter.js';
 
 export interface Database {
   prisma: PrismaClient;
@@ -71,6 +71,9 @@ export function migrationTargetOf(db: Database): MigrationTarget {
  * The gateway spends its time in Node, not waiting on the database: on a 2-core machine 5
  * connections answered W1 at 150 req/s against 100 with the former 10 (bench/README.md).
  */
+/** How long a new PostgreSQL connection may take to open. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 export const DEFAULT_POOL_SIZE = Math.min(10, Math.max(4, 2 * os.availableParallelism() + 1));
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -86,7 +89,9 @@ async function openPostgres(
 ): Promise<Database> {
   // Each driver is loaded only when configured: PGlite alone holds tens of MB (bench/README.md).
   const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // A server that does not answer (network cut) fails a request within CONNECT_TIMEOUT_MS (503)
+  // instead of holding it until the client gives up.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection the server dropped (restart, failover) is discarded and replaced on demand;
   // without a listener its 'error' would crash the process. Queries still report their own errors.
   pool.on('error', () => undefined);
@@ -154,7 +159,7 @@ function createDatabase(
   let closing: Promise<void> | undefined;
   const reported = (run: RunQuery): RunSql => async <Row>(sql: string, params: readonly unknown[]): Promise<Row[]> => {
     const statement = onStatement ? reportStatement(onStatement, sql, params) : null;
-    const { rows } = await run(sql, [...params]);
+    const { rows } = await (statement ? untilDone(statement, run(sql, [...params])) : run(sql, [...params]));
     if (statement) measureResult(statement, rows.map((row) => Object.values(row as object)));
     return rows as Row[];
   };
@@ -171,13 +176,13 @@ function createDatabase(
     query: reported(runQuery),
     async transaction<T>(work: (query: RunSql) => Promise<T>): Promise<T> {
       // Reported by the names Prisma's transactions are reported by (src/db/statement-reporter.ts).
-      if (onStatement) reportStatement(onStatement, 'BEGIN');
+      if (onStatement) reportDriverStatement(onStatement, 'BEGIN');
       try {
         const result = await runTransaction((run) => work(reported(run)));
-        if (onStatement) reportStatement(onStatement, 'COMMIT');
+        if (onStatement) reportDriverStatement(onStatement, 'COMMIT');
         return result;
       } catch (error) {
-        if (onStatement) reportStatement(onStatement, 'ROLLBACK');
+        if (onStatement) reportDriverStatement(onStatement, 'ROLLBACK');
         throw error;
       }
     },

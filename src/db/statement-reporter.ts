@@ -13,6 +13,8 @@ export interface ReportedStatement {
   args: readonly unknown[];
   /** Rows returned and the size of their values in characters (JSON-aggregated relations included). */
   result?: { rows: number; bytes: number };
+  /** Set by a listener that wants to know when the database answered (tracing ends its span there). */
+  onDone?: (error?: unknown) => void;
 }
 
 export type StatementListener = (sql: string, statement: ReportedStatement) => void;
@@ -36,17 +38,11 @@ function reportAdapterStatements(adapter: SqlDriverAdapter, onStatement: Stateme
     provider: adapter.provider,
     adapterName: adapter.adapterName,
     queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => adapter.queryRaw(query)),
-    executeRaw(query: SqlQuery) {
-      reportStatement(onStatement, query.sql, query.args);
-      return adapter.executeRaw(query);
-    },
-    executeScript(script: string) {
-      reportStatement(onStatement, script);
-      return adapter.executeScript(script);
-    },
+    executeRaw: (query: SqlQuery) => untilDone(reportStatement(onStatement, query.sql, query.args), adapter.executeRaw(query)),
+    executeScript: (script: string) => untilDone(reportStatement(onStatement, script), adapter.executeScript(script)),
     async startTransaction(isolationLevel?: IsolationLevel) {
-      if (isolationLevel) reportStatement(onStatement, `SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
-      reportStatement(onStatement, 'BEGIN');
+      if (isolationLevel) reportDriverStatement(onStatement, `SET TRANSACTION ISOLATION LEVEL ${isolationLevel}`);
+      reportDriverStatement(onStatement, 'BEGIN');
       return reportTransactionStatements(await adapter.startTransaction(isolationLevel), onStatement);
     },
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
@@ -61,17 +57,14 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
     adapterName: transaction.adapterName,
     options: transaction.options,
     queryRaw: (query: SqlQuery) => reportQuery(query, onStatement, () => transaction.queryRaw(query)),
-    executeRaw(query: SqlQuery) {
-      reportStatement(onStatement, query.sql, query.args);
-      return transaction.executeRaw(query);
-    },
+    executeRaw: (query: SqlQuery) => untilDone(reportStatement(onStatement, query.sql, query.args), transaction.executeRaw(query)),
     // Without phantom queries Prisma sends COMMIT/ROLLBACK through executeRaw itself.
     commit() {
-      if (usePhantomQuery) reportStatement(onStatement, 'COMMIT');
+      if (usePhantomQuery) reportDriverStatement(onStatement, 'COMMIT');
       return transaction.commit();
     },
     rollback() {
-      if (usePhantomQuery) reportStatement(onStatement, 'ROLLBACK');
+      if (usePhantomQuery) reportDriverStatement(onStatement, 'ROLLBACK');
       return transaction.rollback();
     },
   };
@@ -79,34 +72,56 @@ function reportTransactionStatements(transaction: Transaction, onStatement: Stat
   const { createSavepoint, rollbackToSavepoint, releaseSavepoint } = transaction;
   if (createSavepoint) {
     reported.createSavepoint = (name) => {
-      reportStatement(onStatement, `SAVEPOINT ${name}`);
+      reportDriverStatement(onStatement, `SAVEPOINT ${name}`);
       return createSavepoint.call(transaction, name);
     };
   }
   if (rollbackToSavepoint) {
     reported.rollbackToSavepoint = (name) => {
-      reportStatement(onStatement, `ROLLBACK TO SAVEPOINT ${name}`);
+      reportDriverStatement(onStatement, `ROLLBACK TO SAVEPOINT ${name}`);
       return rollbackToSavepoint.call(transaction, name);
     };
   }
   if (releaseSavepoint) {
     reported.releaseSavepoint = (name) => {
-      reportStatement(onStatement, `RELEASE SAVEPOINT ${name}`);
+      reportDriverStatement(onStatement, `RELEASE SAVEPOINT ${name}`);
       return releaseSavepoint.call(transaction, name);
     };
   }
   return reported;
 }
 
+/** Reports a statement about to be sent; statements the driver sends on its own (BEGIN, COMMIT) are done at once. */
 export function reportStatement(onStatement: StatementListener, sql: string, args: readonly unknown[] = []): ReportedStatement {
   const statement: ReportedStatement = { sql, args };
   onStatement(sql, statement);
   return statement;
 }
 
+/** A statement the driver sends on its own, reported by name: no answer to wait for. */
+export function reportDriverStatement(onStatement: StatementListener, sql: string): void {
+  reportStatement(onStatement, sql).onDone?.();
+}
+
+/** Tells the statement's listener when `answer` settles, and passes it on. */
+export function untilDone<T>(statement: ReportedStatement, answer: Promise<T>): Promise<T> {
+  if (!statement.onDone) return answer;
+  const done = statement.onDone;
+  return answer.then(
+    (value) => {
+      done();
+      return value;
+    },
+    (error: unknown) => {
+      done(error);
+      throw error;
+    },
+  );
+}
+
 async function reportQuery(query: SqlQuery, onStatement: StatementListener, run: () => Promise<SqlResultSet>): Promise<SqlResultSet> {
   const statement = reportStatement(onStatement, query.sql, query.args);
-  const result = await run();
+  const result = await untilDone(statement, run());
   measureResult(statement, result.rows);
   return result;
 }

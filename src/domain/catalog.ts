@@ -1,6 +1,6 @@
 import type { ComponentStatus, TimelineEntryKind } from './types.js';
 import { isValidTimeZone } from './oncall.js';
-import { DESCRIPTION_MAX, normalizeText } from './validation.js';
+import { DESCRIPTION_MAX, normalizeText, textLength } from './validation.js';
 import type { InputCheck } from './incident-input.js';
 
 /** Names of components, status pages, users, schedules, layers and policies. */
@@ -37,13 +37,13 @@ export function checkName(check: InputCheck, value: string | null | undefined, f
 export function checkNameAt(check: InputCheck, value: string, path: (string | number)[]): string {
   const name = normalizeText(value);
   if (name.length === 0) check.fail(path, 'name must not be blank');
-  else if (name.length > NAME_MAX) check.fail(path, `name must be at most ${NAME_MAX} characters`);
+  else if (textLength(name) > NAME_MAX) check.fail(path, `name must be at most ${NAME_MAX} characters`);
   return name;
 }
 
 export function checkSlug(check: InputCheck, value: string | null | undefined): string {
   const slug = check.requiredText(value, 'slug', SLUG_MAX);
-  if (slug && slug.length <= SLUG_MAX && !SLUG.test(slug)) {
+  if (slug && textLength(slug) <= SLUG_MAX && !SLUG.test(slug)) {
     check.fail(['slug'], 'slug may hold lower-case letters, digits and hyphens, and must start and end with a letter or digit');
   }
   return slug;
@@ -51,7 +51,7 @@ export function checkSlug(check: InputCheck, value: string | null | undefined): 
 
 export function checkEmail(check: InputCheck, value: string | null | undefined): string {
   const email = check.requiredText(value, 'email', EMAIL_MAX);
-  if (email && email.length <= EMAIL_MAX && !EMAIL.test(email)) check.fail(['email'], 'email is not an email address');
+  if (email && textLength(email) <= EMAIL_MAX && !EMAIL.test(email)) check.fail(['email'], 'email is not an email address');
   return email;
 }
 

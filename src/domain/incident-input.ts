@@ -1,6 +1,6 @@
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from './types.js';
-import { initialStatus, isStatusOfKind } from './lifecycle.js';
-import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, normalizeText, type ErrorCode, type UserError } from './validation.js';
+import { hasResolvedAt, initialStatus, isStatusOfKind } from './lifecycle.js';
+import { BODY_MAX, CLOCK_SKEW_MS, DESCRIPTION_MAX, TITLE_MAX, normalizeText, textLength, type ErrorCode, type UserError } from './validation.js';
 
 /** PostgreSQL text cannot hold NUL characters: such input is the client's mistake, not an internal error. */
 export function isStorableText(value: string): boolean {
@@ -25,8 +25,8 @@ export class InputCheck {
     const text = normalizeText(value);
     const min = limits.min ?? 0;
     if (!isStorableText(text)) this.fail([field], `${field} must not contain NUL characters`);
-    else if (text.length < min) this.fail([field], min === 1 ? `${field} must not be blank` : `${field} needs at least ${min} characters`);
-    else if (text.length > limits.max) this.fail([field], `${field} must be at most ${limits.max} characters`);
+    else if (textLength(text) < min) this.fail([field], min === 1 ? `${field} must not be blank` : `${field} needs at least ${min} characters`);
+    else if (textLength(text) > limits.max) this.fail([field], `${field} must be at most ${limits.max} characters`);
     return text;
   }
 
@@ -44,10 +44,19 @@ export const TAG_MAX_LENGTH = 50;
 export const EXTERNAL_REF_MAX = 255;
 export const SOURCE_MAX = 32;
 export const IDEMPOTENCY_KEY_MAX = 255;
+/** Incident.impactDescription: a short public summary of what customers experience. */
+export const IMPACT_DESCRIPTION_MAX = 1_000;
+/** An incident (not maintenance) may start at most this far ahead: later is a typo that would sort first for ever. */
+export const STARTED_AT_FUTURE_MAX_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CREATED_MESSAGE = {
   INCIDENT: 'We are investigating this incident.',
   MAINTENANCE: 'Maintenance has been scheduled.',
 } as const satisfies Record<IncidentKind, string>;
+
+/** How the tag filter compares tags: case-insensitively (the same key decides duplicates). */
+export function tagKey(tag: string): string {
+  return tag.toLowerCase();
+}
 
 /** Trimmed, de-duplicated tags (first spelling kept), each 1..50 characters, at most 20. */
 export function checkTags(check: InputCheck, tags: readonly string[] | null | undefined): string[] | undefined {
@@ -56,10 +65,10 @@ export function checkTags(check: InputCheck, tags: readonly string[] | null | un
   const result: string[] = [];
   tags.forEach((raw, index) => {
     const tag = normalizeText(raw);
-    if (tag.length === 0 || tag.length > TAG_MAX_LENGTH || !isStorableText(tag)) {
+    if (tag.length === 0 || textLength(tag) > TAG_MAX_LENGTH || !isStorableText(tag)) {
       check.fail(['tags', index], `a tag must be 1 to ${TAG_MAX_LENGTH} characters, without NUL`);
-    } else if (!seen.has(tag.toLowerCase())) {
-      seen.add(tag.toLowerCase());
+    } else if (!seen.has(tagKey(tag))) {
+      seen.add(tagKey(tag));
       result.push(tag);
     }
   });
@@ -79,6 +88,9 @@ export interface CreateIncidentFields {
   externalRef?: string | null;
   source?: string | null;
   startedAt?: Date | null;
+  acknowledgedAt?: Date | null;
+  resolvedAt?: Date | null;
+  impactDescription?: string | null;
   scheduledFor?: Date | null;
   scheduledUntil?: Date | null;
   idempotencyKey?: string | null;
@@ -96,19 +108,83 @@ export interface CheckedCreateIncident {
   externalRef: string | null;
   source: string;
   startedAt: Date | null;
+  /** Backfilled instants: the incident was acknowledged / resolved then (null: not given). */
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  impactDescription: string | null;
   scheduledFor: Date | null;
   scheduledUntil: Date | null;
   idempotencyKey: string | null;
 }
 
+/** The instants of an incident's lifecycle, as they are or would be after a change. */
+export interface LifecycleTimes {
+  status: IncidentStatus;
+  startedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+/**
+ * Rules for acknowledgedAt and resolvedAt given by a client (backfills, imports), each reported at
+ * its own field: neither before startedAt nor later than now (give or take CLOCK_SKEW_MS), the
+ * acknowledgement not after the resolution, and a resolvedAt only in a status that has one.
+ * `given` names the fields the client set: only those are reported.
+ */
+export function checkLifecycleTimes(
+  check: InputCheck,
+  times: LifecycleTimes,
+  given: { acknowledgedAt: boolean; resolvedAt: boolean },
+  now: Date,
+  path: (string | number)[] = [],
+): void {
+  const latest = now.getTime() + CLOCK_SKEW_MS;
+  const field = (name: string) => [...path, name];
+  for (const name of ['acknowledgedAt', 'resolvedAt'] as const) {
+    const value = times[name];
+    if (!given[name] || !value) continue;
+    if (value.getTime() > latest) check.fail(field(name), `${name} cannot be in the future`);
+    else if (value < times.startedAt) check.fail(field(name), `${name} cannot be before startedAt (${times.startedAt.toISOString()})`);
+  }
+  if (given.resolvedAt && times.resolvedAt && !hasResolvedAt(times.status)) {
+    check.fail(field('resolvedAt'), `resolvedAt needs a resolved status (RESOLVED, POSTMORTEM or COMPLETED), not ${times.status}`);
+  }
+  if ((given.acknowledgedAt || given.resolvedAt) && times.acknowledgedAt && times.resolvedAt && times.acknowledgedAt > times.resolvedAt) {
+    check.fail(field(given.acknowledgedAt ? 'acknowledgedAt' : 'resolvedAt'), 'acknowledgedAt cannot be after resolvedAt');
+  }
+}
+
+/** scheduledFor/scheduledUntil belong to maintenance; an incident's startedAt may be at most 24 hours ahead. */
+export function checkSchedule(
+  check: InputCheck,
+  input: { kind: IncidentKind; startedAt?: Date | null; scheduledFor?: Date | null; scheduledUntil?: Date | null },
+  now: Date,
+  path: (string | number)[] = [],
+): void {
+  if (input.kind !== 'MAINTENANCE') {
+    for (const name of ['scheduledFor', 'scheduledUntil'] as const) {
+      if (input[name]) check.fail([...path, name], `${name} is only for maintenance (kind MAINTENANCE)`);
+    }
+    if (input.startedAt && input.startedAt.getTime() > now.getTime() + STARTED_AT_FUTURE_MAX_MS) {
+      check.fail([...path, 'startedAt'], 'startedAt of an incident can be at most 24 hours in the future');
+    }
+  } else if (input.scheduledFor && input.scheduledUntil && input.scheduledUntil <= input.scheduledFor) {
+    check.fail([...path, 'scheduledUntil'], 'scheduledUntil must be after scheduledFor');
+  }
+}
+
 /** The scalar part of createIncident; references (owner, components, pages) are checked against the database. */
-export function checkCreateIncident(check: InputCheck, input: CreateIncidentFields): CheckedCreateIncident {
+export function checkCreateIncident(check: InputCheck, input: CreateIncidentFields, now: Date = new Date()): CheckedCreateIncident {
   const kind = input.kind ?? 'INCIDENT';
   const status = input.status ?? initialStatus(kind);
   if (!isStatusOfKind(kind, status)) check.fail(['status'], `${status} is not a status of a ${kind}`);
-  if (input.scheduledFor && input.scheduledUntil && input.scheduledUntil <= input.scheduledFor) {
-    check.fail(['scheduledUntil'], 'scheduledUntil must be after scheduledFor');
-  }
+  checkSchedule(check, { ...input, kind }, now);
+  checkLifecycleTimes(
+    check,
+    { status, startedAt: input.startedAt ?? now, acknowledgedAt: input.acknowledgedAt ?? null, resolvedAt: input.resolvedAt ?? null },
+    { acknowledgedAt: input.acknowledgedAt != null, resolvedAt: input.resolvedAt != null },
+    now,
+  );
   const source = check.text(input.source, 'source', { min: 1, max: SOURCE_MAX });
   const message = check.text(input.message, 'message', { min: 1, max: BODY_MAX });
   return {
@@ -123,6 +199,9 @@ export function checkCreateIncident(check: InputCheck, input: CreateIncidentFiel
     externalRef: check.text(input.externalRef, 'externalRef', { min: 1, max: EXTERNAL_REF_MAX }) ?? null,
     source: source ? source.toUpperCase() : 'API',
     startedAt: input.startedAt ?? null,
+    acknowledgedAt: input.acknowledgedAt ?? null,
+    resolvedAt: input.resolvedAt ?? null,
+    impactDescription: check.text(input.impactDescription, 'impactDescription', { max: IMPACT_DESCRIPTION_MAX }) || null,
     scheduledFor: input.scheduledFor ?? null,
     scheduledUntil: input.scheduledUntil ?? null,
     idempotencyKey: check.text(input.idempotencyKey, 'idempotencyKey', { min: 1, max: IDEMPOTENCY_KEY_MAX }) ?? null,

@@ -1,4 +1,5 @@
 import type { IncidentImpact, IncidentKind, IncidentSeverity, IncidentStatus } from './types.js';
+import { tagKey } from './incident-input.js';
 
 /**
  * Whether one incident matches an IncidentFilter, decided in memory: the incidentChanged
@@ -31,6 +32,7 @@ export interface IncidentMatchFilter {
   componentId?: Comparator<string> | null;
   tag?: Comparator<string> | null;
   startedAt?: DateComparator | null;
+  acknowledgedAt?: DateComparator | null;
   resolvedAt?: DateComparator | null;
   search?: string | null;
   and?: readonly IncidentMatchFilter[] | null;
@@ -47,6 +49,7 @@ export interface IncidentFacts {
   title: string;
   description: string | null;
   startedAt: Date;
+  acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   /** Ids of the affected components; null when unknown (a deleted incident): component conditions then hold. */
   componentIds: readonly string[] | null;
@@ -67,6 +70,15 @@ function matchesSet(comparator: Comparator<string> | null | undefined, values: r
   if (comparator.in != null && !comparator.in.some((value) => values.includes(value))) return false;
   if (comparator.notIn != null && comparator.notIn.some((value) => values.includes(value))) return false;
   return true;
+}
+
+/** Tags compare by tagKey on both sides, as the query compares the stored keys. */
+function matchesTags(comparator: Comparator<string> | null | undefined, tags: readonly string[]): boolean {
+  if (!comparator) return true;
+  return matchesSet(
+    { eq: comparator.eq == null ? null : tagKey(comparator.eq), in: comparator.in?.map(tagKey), notIn: comparator.notIn?.map(tagKey) },
+    tags.map(tagKey),
+  );
 }
 
 function matchesDate(comparator: DateComparator | null | undefined, value: Date | null): boolean {
@@ -97,8 +109,9 @@ export function incidentMatches(filter: IncidentMatchFilter | null | undefined, 
     matchesValue(filter.kind, incident.kind) &&
     matchesValue(filter.ownerId, incident.ownerId) &&
     matchesSet(filter.componentId, incident.componentIds) &&
-    matchesSet(filter.tag, incident.tags) &&
+    matchesTags(filter.tag, incident.tags) &&
     matchesDate(filter.startedAt, incident.startedAt) &&
+    matchesDate(filter.acknowledgedAt, incident.acknowledgedAt) &&
     matchesDate(filter.resolvedAt, incident.resolvedAt) &&
     matchesSearch(filter.search, incident) &&
     (filter.and ?? []).every((inner) => incidentMatches(inner, incident)) &&

@@ -6,7 +6,7 @@ interface Lifecycle {
   transitions: Partial<Record<IncidentStatus, readonly IncidentStatus[]>>;
 }
 
-/** The transition table of design.md; any move not listed here is INVALID_TRANSITION. */
+/** The transition table (docs/api.md, incident lifecycle); any move not listed here is INVALID_TRANSITION. */
 const LIFECYCLES: Record<IncidentKind, Lifecycle> = {
   INCIDENT: {
     initial: 'INVESTIGATING',
@@ -31,7 +31,10 @@ const LIFECYCLES: Record<IncidentKind, Lifecycle> = {
 };
 
 const CLOSED_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'POSTMORTEM', 'COMPLETED', 'CANCELLED']);
-/** Entering one of these hands the incident's components back (design.md, components rules). */
+/**
+ * Entering one of these hands the incident's components back: each one takes the worst status that
+ * the other open incidents holding it set, or OPERATIONAL when none does.
+ */
 const CLOSING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'COMPLETED', 'CANCELLED']);
 /** A cancelled maintenance never happened, so it gets no resolvedAt. */
 const RESOLVING_STATUSES: ReadonlySet<IncidentStatus> = new Set(['RESOLVED', 'COMPLETED']);
@@ -62,9 +65,14 @@ export function initialStatusValid(kind: IncidentKind, status: IncidentStatus): 
   return isStatusOfKind(kind, status);
 }
 
-/** An incident created already resolved, completed or in postmortem (which follows RESOLVED) gets a resolvedAt. */
-export function setsResolvedAtOnCreate(status: IncidentStatus): boolean {
+/** Resolved, completed or in postmortem (which follows RESOLVED): the statuses an incident has a resolvedAt in. */
+export function hasResolvedAt(status: IncidentStatus): boolean {
   return RESOLVING_STATUSES.has(status) || status === 'POSTMORTEM';
+}
+
+/** An incident created already resolved, completed or in postmortem gets a resolvedAt. */
+export function setsResolvedAtOnCreate(status: IncidentStatus): boolean {
+  return hasResolvedAt(status);
 }
 
 export type TransitionPlan =

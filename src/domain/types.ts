@@ -1,5 +1,5 @@
 /**
- * The enums of the canonical model (design.md), as plain string unions.
+ * The enums of the model (documented in schema/schema.graphql), as plain string unions.
  * Each comes with its values in a fixed order, for iteration and for GraphQL enum definitions.
  */
 
@@ -45,6 +45,9 @@ export const TIMELINE_ENTRY_KINDS = [
   'OWNER_CHANGED',
   'ACKNOWLEDGED',
   'REOPENED',
+  'PAGED',
+  'ESCALATED',
+  'ESCALATION_EXHAUSTED',
 ] as const;
 export type TimelineEntryKind = (typeof TIMELINE_ENTRY_KINDS)[number];
 

@@ -6,6 +6,14 @@ export const MAX_COMPONENTS = 50;
 export const PAGE_SIZE_MIN = 1;
 export const PAGE_SIZE_MAX = 100;
 export const PAGE_SIZE_DEFAULT = 25;
+/** nodes(ids:) takes at most this many ids. */
+export const NODES_IDS_MAX = 100;
+/** How deeply `and`/`or` may nest in a filter: `{ and: [{ status }] }` is one level. */
+export const FILTER_NESTING_MAX = 5;
+/** How many filter objects one filter may hold in all, the outermost and every `and`/`or` entry. */
+export const FILTER_CONDITIONS_MAX = 100;
+/** How many items a list inside a filter (`and`, `or`, `in`, `notIn`) may hold. */
+export const FILTER_LIST_MAX = 100;
 
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -29,6 +37,22 @@ export interface UserError {
 export function normalizeText(value: string): string {
   return value.trim();
 }
+
+/**
+ * The length every text limit counts: Unicode code points, as a person counts characters
+ * ("😀" is one, though JavaScript's `length` and UTF-16 make it two).
+ */
+export function textLength(value: string): number {
+  let count = 0;
+  for (const _codePoint of value) count += 1;
+  return count;
+}
+
+/**
+ * How far ahead of the server's clock a client's "now" may be: a timestamp that claims to be in
+ * the past (acknowledgedAt, resolvedAt) may lie up to this far in the future.
+ */
+export const CLOCK_SKEW_MS = 60_000;
 
 /** Page sizes outside 1..100 are rejected, never clamped. */
 export function isValidPageSize(size: number): boolean {

@@ -1,15 +1,19 @@
 import SchemaBuilder, { BasePlugin, type SchemaTypes, type PothosOutputFieldConfig } from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GraphQLFieldResolver } from 'graphql';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { GatewayContext } from './context.js';
 import { forbidden, unauthenticated, badUserInput } from './errors.js';
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../domain/validation.js';
+import { NODES_IDS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../domain/validation.js';
+import { isNodeTypename, NO_NODE, parseGlobalId } from './global-id.js';
+import type { ListArgumentExtensions } from './input-limits.js';
 
 /**
  * Pothos clamps page sizes silently; our contract says sizes outside 1..100 are an error.
@@ -61,7 +65,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: ['pageSizeGuard', ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: ['pageSizeGuard', ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     // Subscriptions check scopes when they start, not only when each event resolves.
@@ -86,13 +90,23 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // One decoder for every id: a malformed one names nothing, so node(id) answers null as for a missing id.
+    decodeGlobalID: (globalId) => parseGlobalId(globalId) ?? NO_NODE,
     nodeQueryOptions: {
-      description: 'Fetches any object by its global ID; an id of another organization is null.',
+      description: 'Fetches any object by its global ID; an unknown, malformed or foreign id is null.',
       args: { id: { description: 'A global ID.' } },
+      resolve: (_root, args, _context, info, resolveNode) => (isNodeTypename(info.schema, args.id.typename) ? resolveNode(args.id) : null),
     },
     nodesQueryOptions: {
-      description: 'Fetches objects by their global IDs, in order; unknown ids give null.',
-      args: { ids: { description: 'Global IDs.' } },
+      description: `Fetches objects by their global IDs, in order; unknown, malformed or foreign ids give null. At most ${NODES_IDS_MAX} ids.`,
+      args: {
+        ids: {
+          description: `Global IDs, at most ${NODES_IDS_MAX}; each one costs what the selection costs.`,
+          extensions: { maxItems: NODES_IDS_MAX, costPerItem: true } satisfies ListArgumentExtensions,
+        },
+      },
+      resolve: (_root, args, context, info): Promise<unknown[]> =>
+        resolveNodes(builder, context, info, args.ids.map((id) => (isNodeTypename(info.schema, id.typename) ? id : null))),
     },
     nodeTypeOptions: { description: 'An object with a global ID.' },
     idFieldOptions: { description: 'Global ID: pass it to node(id) or to mutations.' },

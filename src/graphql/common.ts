@@ -1,11 +1,10 @@
 import type { FieldMap } from '@pothos/core';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { UserError } from '../domain/validation.js';
 import type { Outcome, Actor } from '../services/transaction.js';
 import { publishAll } from '../realtime/events.js';
 import { builder } from './builder.js';
 import { orgOf, type GatewayContext } from './context.js';
-import { isUuid, NO_ROW_ID } from '../domain/ids.js';
+import { parseGlobalId } from './global-id.js';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   description: 'Why a mutation rejected its input.',
@@ -62,20 +61,19 @@ export function definePayload<T>(
   });
 }
 
-/** The id inside a global ID when it names a `typename`; null for anything else (treated as not found). */
+/** The row id inside a global ID when it is a well-formed id of a `typename`; null for anything else (treated as not found). */
 export function decodeId(globalId: string | null | undefined, typename: string): string | null {
-  if (!globalId) return null;
-  try {
-    const decoded = decodeGlobalID(String(globalId));
-    return decoded.typename === typename ? decoded.id : null;
-  } catch {
-    return null;
-  }
+  const decoded = parseGlobalId(globalId);
+  return decoded?.typename === typename ? decoded.id : null;
 }
 
-/** Like decodeId, but keeps what cannot be decoded so that it is reported against its own index. */
+/**
+ * Like decodeId, but keeps what cannot be decoded, quoted as the client sent it, so that it is
+ * reported against its own index. Quoted, it is never empty (an empty id is not an absent one) and
+ * never a uuid (a bare uuid is not a global ID), so it names no row.
+ */
 export function decodeIdOrRaw(globalId: string, typename: string): string {
-  return decodeId(globalId, typename) ?? globalId;
+  return decodeId(globalId, typename) ?? JSON.stringify(globalId);
 }
 
 export function actorOf(context: GatewayContext): Actor {
@@ -94,10 +92,7 @@ export function rejected(errors: UserError[]): PayloadShape<never> {
   return { result: null, userErrors: errors };
 }
 
-/**
- * Where-clause for a Relay node lookup, scoped to the caller's org. A malformed id matches
- * nothing (the nil UUID) instead of reaching the database as an invalid uuid.
- */
+/** Where-clause for a Relay node lookup, scoped to the caller's org; `id` comes from parseGlobalId, so it is a uuid. */
 export function scopedNodeWhere(id: string, context: GatewayContext) {
-  return { id: isUuid(id) ? id : NO_ROW_ID, orgId: orgOf(context) };
+  return { id, orgId: orgOf(context) };
 }

@@ -12,6 +12,8 @@ export interface GatewayContext {
   outbound: OutboundServices;
   /** Keys that checked out lately: a revocation drops its key from it before answering. */
   verifiedKeys: VerifiedKeyCache;
+  /** Who is calling without a key, for its rate-limit bucket: the client address (src/http/client-address.ts). */
+  clientAddress?: string;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
   rateLimit?: RateLimitInfo;
 }

@@ -1,8 +1,8 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Comparator, DateComparator, IncidentMatchFilter } from '../domain/incident-match.js';
 import { decodeId } from './common.js';
-import { isStorableText } from '../domain/incident-input.js';
-import { isUuid, NO_ROW_ID } from '../domain/ids.js';
+import { isStorableText, tagKey } from '../domain/incident-input.js';
+import { NO_ROW_ID } from '../domain/ids.js';
 
 /**
  * The IncidentFilter input as GraphQL hands it over: the same shape as the in-memory matcher's
@@ -40,8 +40,7 @@ function escapeLike(text: string): string {
 
 /** Ids that cannot be decoded still take part, as ids that match no row. */
 function decodeOne(id: string, typename: string): string {
-  const decoded = decodeId(id, typename);
-  return decoded && isUuid(decoded) ? decoded : NO_ROW_ID;
+  return decodeId(id, typename) ?? NO_ROW_ID;
 }
 function decodeAll(ids: readonly string[], typename: string): string[] {
   return ids.map((id) => decodeOne(id, typename));
@@ -72,15 +71,20 @@ export function incidentWhere(filter: IncidentFilterShape | null | undefined): P
     if (notIn != null) clauses.push({ components: { none: { componentId: { in: decodeAll(notIn, 'Component') } } } });
   }
   if (filter.tag) {
+    // Case-insensitive: tagKeys holds each tag's tagKey, written with the tags.
     const { eq, in: anyOf, notIn } = filter.tag;
-    if (eq != null) clauses.push(isStorableText(eq) ? { tags: { has: eq } } : MATCHES_NOTHING);
-    if (anyOf != null) clauses.push({ tags: { hasSome: anyOf.filter(isStorableText) } });
-    if (notIn != null) clauses.push({ NOT: { tags: { hasSome: notIn.filter(isStorableText) } } });
+    const keys = (tags: readonly string[]) => tags.filter(isStorableText).map(tagKey);
+    if (eq != null) clauses.push(isStorableText(eq) ? { tagKeys: { has: tagKey(eq) } } : MATCHES_NOTHING);
+    if (anyOf != null) clauses.push({ tagKeys: { hasSome: keys(anyOf) } });
+    if (notIn != null) clauses.push({ NOT: { tagKeys: { hasSome: keys(notIn) } } });
   }
   const startedAt = dateRange(filter.startedAt);
   if (startedAt) clauses.push({ startedAt });
   // Every incident has a startedAt.
   if (filter.startedAt?.isNull === true) clauses.push(MATCHES_NOTHING);
+  const acknowledgedAt = dateRange(filter.acknowledgedAt);
+  if (acknowledgedAt) clauses.push({ acknowledgedAt });
+  if (filter.acknowledgedAt?.isNull != null) clauses.push({ acknowledgedAt: filter.acknowledgedAt.isNull ? null : { not: null } });
   const resolvedAt = dateRange(filter.resolvedAt);
   if (resolvedAt) clauses.push({ resolvedAt });
   if (filter.resolvedAt?.isNull != null) clauses.push({ resolvedAt: filter.resolvedAt.isNull ? null : { not: null } });

@@ -37,7 +37,7 @@ function callerOf(context: GatewayContext | undefined): string {
  * caller (org and scopes); the result is read-only downstream (masking and serializing copy it).
  * Requests whose variables do not coerce keep the engine's own answer.
  */
-export function useSharedSubscriptionEvents(): Plugin {
+export function useSharedSubscriptionEvents(traceEvent: <T>(run: () => T) => T = (run) => run()): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let documentCount = 0;
   const resultsByEvent = new WeakMap<object, Map<string, PromiseOrValue<ExecutionResult>>>();
@@ -49,11 +49,11 @@ export function useSharedSubscriptionEvents(): Plugin {
   }
 
   function executeEvent(args: ExecutionArgs, group: string, event: unknown): PromiseOrValue<ExecutionResult> {
-    if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+    if (typeof event !== 'object' || event === null) return traceEvent(() => execute({ ...args, rootValue: event }));
     let results = resultsByEvent.get(event);
     if (!results) resultsByEvent.set(event, (results = new Map()));
     let result = results.get(group);
-    if (!result) results.set(group, (result = execute({ ...args, rootValue: event })));
+    if (!result) results.set(group, (result = traceEvent(() => execute({ ...args, rootValue: event }))));
     return result;
   }
 

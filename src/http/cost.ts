@@ -15,11 +15,14 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../domain/validation.js';
+import type { ListArgumentExtensions } from '../graphql/input-limits.js';
 
 /**
  * Operation cost, in the spirit of Shopify's calculated query cost: every object costs 1, scalars
  * are free, a connection costs its page size (`first`/`last`, default 25) times what one item
- * selects, and each mutation field costs 10 more. Deterministic: it reads only the operation.
+ * selects, a field that answers one result per item of a list argument (nodes(ids:)) costs the
+ * list's length times one result, and each mutation field costs 10 more. Deterministic: it reads
+ * only the operation.
  */
 export const OBJECT_COST = 1;
 export const MUTATION_FIELD_COST = 10;
@@ -82,21 +85,35 @@ function fieldCost(walk: Walk, node: FieldNode, parentType: GraphQLCompositeType
   if (!field) return 0;
   const type = getNamedType(field.type);
   const children = isCompositeType(type) ? selectionCost(walk, node.selectionSet, type) : 0;
+  const items = itemCountOf(walk, field, node);
+  if (items !== null) return items * (OBJECT_COST + children);
   const pageSize = pageSizeOf(walk, field, node);
   return OBJECT_COST + (pageSize ?? 1) * children;
+}
+
+function argumentsOf(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  try {
+    return getArgumentValues(field, node, walk.variables);
+  } catch {
+    // Bad arguments fail in execution with their own error; cost them at the defaults.
+    return {};
+  }
 }
 
 /** Page size of a connection field; null for other fields. Sizes above the maximum are refused anyway. */
 function pageSizeOf(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): number | null {
   if (!field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) return null;
-  let args: Record<string, unknown> = {};
-  try {
-    args = getArgumentValues(field, node, walk.variables);
-  } catch {
-    // Bad arguments fail in execution with their own error; cost them at the default size.
-  }
+  const args = argumentsOf(walk, field, node);
   const size = args.first ?? args.last ?? PAGE_SIZE_DEFAULT;
   return typeof size === 'number' && Number.isFinite(size) ? Math.min(Math.max(size, 0), PAGE_SIZE_MAX) : PAGE_SIZE_DEFAULT;
+}
+
+/** How many results a field gives, one per item of its `costPerItem` list argument; null for other fields. */
+function itemCountOf(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): number | null {
+  const argument = field.args.find((arg) => (arg.extensions as ListArgumentExtensions).costPerItem);
+  if (!argument) return null;
+  const items = argumentsOf(walk, field, node)[argument.name];
+  return Array.isArray(items) ? items.length : 1;
 }
 
 /** What the operation really returned, on the same scale: one per object in `data`, plus the mutation surcharge. */

@@ -10,10 +10,11 @@ import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
  * `{ __typename }` those cost most of the gateway's CPU (bench/README.md).
  *
  * Whatever this path does not take answers nothing and returns false, before anything ran that
- * has an effect, and Yoga serves the request: other methods and content types, CORS requests, Accept
+ * has an effect, and Yoga serves the request: other methods and content types, Accept
  * headers asking for more than JSON, batches, bodies that are not GraphQL requests, documents that
  * do not parse or validate, subscriptions, credentials that do not check out. A differential test
  * (test/integration/direct-http.test.ts) holds both paths to the same status, headers and body.
+ * What comes before both paths (CORS, methods, content types: request-guard.ts) is not repeated here.
  */
 export interface DirectHandlerOptions<ServerContext extends Record<string, any>, UserContext extends Record<string, any>> {
   yoga: YogaServerInstance<ServerContext, UserContext>;
@@ -21,13 +22,15 @@ export interface DirectHandlerOptions<ServerContext extends Record<string, any>,
   maskError: (error: unknown, message: string) => Error;
   /** Headers the limit plugins computed for the request (RateLimit-*). */
   responseHeaders: (request: object) => Record<string, string> | undefined;
+  /** What Yoga's onParams hooks do to the params (persisted documents); a throw leaves the request to Yoga. */
+  prepareParams: (params: Params) => Promise<Params>;
 }
 
 const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
 const REGULAR_MEDIA_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 type RegularMediaType = (typeof REGULAR_MEDIA_TYPES)[number];
 
-interface Params {
+export interface Params {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
@@ -47,12 +50,20 @@ export function createDirectHandler<ServerContext extends Record<string, any>, U
   yoga,
   maskError,
   responseHeaders,
+  prepareParams,
 }: DirectHandlerOptions<ServerContext, UserContext>) {
   return async function serveDirectly(req: IncomingMessage, res: ServerResponse, body: Buffer, serverContext: ServerContext): Promise<boolean> {
-    if (!isPlainJson(req.headers['content-type']) || req.headers.origin !== undefined) return false;
+    if (!isPlainJson(req.headers['content-type'])) return false;
     const mediaType = acceptedMediaType(req.headers.accept);
-    const params = mediaType && paramsOf(body);
-    if (!params) return false;
+    const parsed = mediaType && paramsOf(body);
+    // Incremental delivery (@defer, @stream) answers in several parts: Yoga's HTTP layer does that.
+    if (!parsed || /@(defer|stream)\b/.test(parsed.query)) return false;
+    let params: Params;
+    try {
+      params = await prepareParams(parsed);
+    } catch {
+      return false;
+    }
 
     const request = { method: 'POST', url: req.url, headers: { get: (name: string) => headerOf(req, name) } };
     const enveloped = yoga.getEnveloped({ ...serverContext, request, params } as never);

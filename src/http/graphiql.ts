@@ -1,51 +1,27 @@
-/** What GraphiQL shows a newcomer: where the API key goes, a first query, and a live subscription. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+
+/** The first query, from schema/operations/: codegen validates it and the operations test runs it. */
+const FIRST_QUERY = readFileSync(path.join(packageRoot(import.meta.url), 'schema', 'operations', 'open-incidents.graphql'), 'utf8');
+
+/** What GraphiQL shows a newcomer in its one default tab: where the API key goes, then the first query. */
 export const GRAPHIQL_DEFAULT_QUERY = `# Welcome to incident-gateway.
 #
-# 1. Headers (below): replace
-#    <your API key> with your key.
-#    \`npm run cli -- seed\` prints a
-#    demo key.
-# 2. Press re-fetch (bottom left) to
-#    load the Docs (book icon, top
-#    left): everything is described.
-# 3. Run OpenIncidents, then try
-#    FollowTimeline with an incident id.
-# More: schema/operations/*.graphql
+# 1. In Headers (below), set
+#    "Authorization" to
+#    "Bearer <your API key>".
+#    The first \`npm start\`
+#    printed a demo key.
+# 2. Press Run (pink ▶ button).
+# 3. Docs: the top button of
+#    the bar on the left.
+# More: schema/operations/
 
-query OpenIncidents {
-  viewer { organization { name } scopes }
-  incidents(
-    first: 10
-    filter: { resolvedAt: { isNull: true } }
-    orderBy: { field: SEVERITY, direction: ASC }
-  ) {
-    totalCount
-    nodes {
-      id
-      number
-      title
-      status
-      severity
-      impact
-      owner { name }
-      affectedComponents { component { name } status }
-      timeline(last: 1) { nodes { body postedAt cursor } }
-    }
-  }
-}
+${FIRST_QUERY}`;
 
-# Live: new timeline entries of one
-# incident. Add after: "<cursor>" to
-# replay what you missed.
-subscription FollowTimeline($incidentId: ID!) {
-  incidentTimeline(incidentId: $incidentId) {
-    kind
-    status
-    body
-    postedAt
-    cursor
-  }
-}
-`;
-
-export const GRAPHIQL_DEFAULT_HEADERS = JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2);
+/**
+ * An empty Authorization header counts as no key: the schema loads for the Docs and autocomplete
+ * without an error, and queries answer UNAUTHENTICATED until a key is filled in.
+ */
+export const GRAPHIQL_DEFAULT_HEADERS = JSON.stringify({ Authorization: '' }, null, 2);

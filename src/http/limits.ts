@@ -4,7 +4,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { GatewayContext, RateLimitInfo } from '../graphql/context.js';
 import { actualCost, requestedCost } from './cost.js';
-import type { BucketStatus, RateLimiter } from './rate-limit.js';
+import { useInputLimits } from '../graphql/input-limits.js';
+import { rateLimitHeaders, rateLimited, type BucketStatus, type RateLimiter } from './rate-limit.js';
 
 /** Shown in `extensions.cost` of every response, as Shopify does. */
 interface CostReport {
@@ -13,31 +14,16 @@ interface CostReport {
   throttleStatus?: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
 }
 
+/** The rate limiters the cost plugin charges (null: off) and how fast their buckets refill. */
+interface Buckets {
+  keyed: { limiter: RateLimiter; restoreRate: number } | null;
+  /** Callers without a key, by client address (src/http/anonymous-limits.ts). */
+  anonymous: { limiter: RateLimiter; restoreRate: number } | null;
+}
+
 /** Rejected before execution: deeper, wider, longer or costlier than the limits allow. */
 export function queryTooComplex(message: string) {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { spec: true, status: 400 } } });
-}
-
-function rateLimited(status: BucketStatus, cost: number) {
-  return new GraphQLError(
-    `Rate limit exceeded: this operation costs ${cost} points and ${status.remaining} are left; retry in ${status.retryAfterSeconds} s.`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfterSeconds: status.retryAfterSeconds,
-        http: { status: 429, headers: { 'Retry-After': String(status.retryAfterSeconds) } },
-      },
-    },
-  );
-}
-
-/** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): limit, points left, seconds until full. */
-function rateLimitHeaders(status: BucketStatus): Record<string, string> {
-  return {
-    'RateLimit-Limit': String(status.limit),
-    'RateLimit-Remaining': String(status.remaining),
-    'RateLimit-Reset': String(Math.max(0, Math.ceil((status.resetAt - Date.now()) / 1000))),
-  };
 }
 
 /**
@@ -58,6 +44,8 @@ function armor(limits: Config['limits']): Plugin {
     maxTokens: { n: limits.maxTokens, ...onRejection },
     maxDirectives: { ...onRejection },
     costLimit: { enabled: false },
+    // disclosure.ts hides suggestions under NODE_ENV=production, in the forms this misses too (enum values, variables).
+    blockFieldSuggestion: { enabled: false },
   });
 }
 
@@ -66,12 +54,13 @@ function armor(limits: Config['limits']): Plugin {
  * bucket (RATE_LIMITED with 429 when empty), and reports the cost in `extensions.cost`. The charge
  * is the requested cost; what the operation did not use is given back afterwards.
  */
-function costAndRateLimit(
-  maxCost: number,
-  limiter: RateLimiter | null,
-  restoreRate: number,
-  headersByRequest: WeakMap<object, Record<string, string>>,
-): Plugin {
+function costAndRateLimit(maxCost: number, buckets: Buckets, headersByRequest: WeakMap<object, Record<string, string>>): Plugin {
+  /** The caller's bucket: its key's, or without a key its client address's. */
+  function bucketOf(context: GatewayContext): { limiter: RateLimiter; id: string; restoreRate: number } | null {
+    if (context.auth) return buckets.keyed && { ...buckets.keyed, id: context.auth.keyId };
+    return buckets.anonymous && context.clientAddress ? { ...buckets.anonymous, id: context.clientAddress } : null;
+  }
+
   async function admit(args: ExecutionArgs, stop: (result: ExecutionResult) => void) {
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return null;
@@ -84,20 +73,20 @@ function costAndRateLimit(
       });
       return null;
     }
-    const keyId = context.auth?.keyId;
-    const status = limiter && keyId ? await limiter.consume(keyId, cost) : null;
-    if (status) {
+    const bucket = bucketOf(context);
+    const status = bucket ? await bucket.limiter.consume(bucket.id, cost) : null;
+    if (bucket && status) {
       context.rateLimit = { limit: status.limit, remaining: status.remaining, resetAt: new Date(status.resetAt), cost } satisfies RateLimitInfo;
       if (context.request) headersByRequest.set(context.request, rateLimitHeaders(status));
       if (!status.allowed) {
-        stop({ errors: [rateLimited(status, cost)], extensions: { cost: { requestedQueryCost: cost, throttleStatus: throttleOf(status) } } });
+        stop({ errors: [rateLimited(status, cost)], extensions: { cost: { requestedQueryCost: cost, throttleStatus: throttleOf(status, bucket.restoreRate) } } });
         return null;
       }
     }
-    return { operation, cost, keyId, status, context };
+    return { operation, cost, bucket, status, context };
   }
 
-  function throttleOf(status: BucketStatus): CostReport['throttleStatus'] {
+  function throttleOf(status: BucketStatus, restoreRate: number): CostReport['throttleStatus'] {
     return { maximumAvailable: status.limit, currentlyAvailable: status.remaining, restoreRate };
   }
 
@@ -111,18 +100,19 @@ function costAndRateLimit(
           const executed = result as ExecutionResult;
           const actual = Math.min(actualCost(executed.data, admitted.operation), admitted.cost);
           let throttleStatus: CostReport['throttleStatus'];
-          if (admitted.status && admitted.keyId && limiter) {
-            const unused = Math.min(admitted.cost, admitted.status.limit) - actual;
-            if (unused > 0) await limiter.refund(admitted.keyId, unused);
+          const { bucket, status } = admitted;
+          if (bucket && status) {
+            const unused = Math.min(admitted.cost, status.limit) - actual;
+            if (unused > 0) await bucket.limiter.refund(bucket.id, unused);
             const given = Math.max(0, unused);
             const refunded = {
-              ...admitted.status,
-              remaining: Math.min(admitted.status.limit, admitted.status.remaining + given),
-              resetAt: admitted.status.resetAt - (given / restoreRate) * 1000,
+              ...status,
+              remaining: Math.min(status.limit, status.remaining + given),
+              resetAt: status.resetAt - (given / bucket.restoreRate) * 1000,
             };
             const request = admitted.context.request;
             if (request) headersByRequest.set(request, rateLimitHeaders(refunded));
-            throttleStatus = throttleOf(refunded);
+            throttleStatus = throttleOf(refunded, bucket.restoreRate);
           }
           const cost: CostReport = { requestedQueryCost: admitted.cost, actualQueryCost: actual, ...(throttleStatus ? { throttleStatus } : {}) };
           setResult({ ...executed, extensions: { ...executed.extensions, cost } });
@@ -140,13 +130,18 @@ function costAndRateLimit(
 }
 
 /**
- * The Yoga plugins that enforce design.md's limits: armor's shape limits, then cost and rate limit;
+ * The Yoga plugins that enforce the query limits of docs/security.md: armor's shape limits, then cost and rate limit;
  * and the RateLimit-* headers for a request's response, for responses written past Yoga's onResponse.
  */
-export function limitPlugins(config: Config, limiter: RateLimiter | null) {
+export function limitPlugins(config: Config, limiters: { keyed: RateLimiter | null; anonymous: RateLimiter | null }) {
   const headersByRequest = new WeakMap<object, Record<string, string>>();
+  const buckets: Buckets = {
+    keyed: limiters.keyed && { limiter: limiters.keyed, restoreRate: config.rateLimit.refillPerSecond },
+    anonymous: limiters.anonymous && { limiter: limiters.anonymous, restoreRate: config.rateLimit.anonymous.refillPerSecond },
+  };
   return {
-    plugins: [armor(config.limits), costAndRateLimit(config.limits.maxCost, limiter, config.rateLimit.refillPerSecond, headersByRequest)],
+    // Arguments are bounded before they are costed: the cost walk coerces them.
+    plugins: [armor(config.limits), useInputLimits(), costAndRateLimit(config.limits.maxCost, buckets, headersByRequest)],
     responseHeaders: (request: object): Record<string, string> | undefined => headersByRequest.get(request),
   };
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { GraphQLError } from 'graphql';
+import type { Redis } from 'ioredis';
 
 /** A key's bucket after a charge: what the RateLimit-* headers and the `rateLimit` field report. */
 export interface BucketStatus {
@@ -11,6 +12,29 @@ export interface BucketStatus {
   resetAt: number;
   /** When refused: seconds until the charge would fit. */
   retryAfterSeconds: number;
+}
+
+/** The RATE_LIMITED error: HTTP 429 with Retry-After. */
+export function rateLimited(status: BucketStatus, cost: number) {
+  return new GraphQLError(
+    `Rate limit exceeded: this operation costs ${cost} points and ${status.remaining} are left; retry in ${status.retryAfterSeconds} s.`,
+    {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: status.retryAfterSeconds,
+        http: { status: 429, headers: { 'Retry-After': String(status.retryAfterSeconds) } },
+      },
+    },
+  );
+}
+
+/** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): limit, points left, seconds until full. */
+export function rateLimitHeaders(status: BucketStatus): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(status.limit),
+    'RateLimit-Remaining': String(status.remaining),
+    'RateLimit-Reset': String(Math.max(0, Math.ceil((status.resetAt - Date.now()) / 1000))),
+  };
 }
 
 export interface RateLimiter {
@@ -112,26 +136,44 @@ type RedisWithBuckets = Redis & {
   refundBucket(key: string, capacity: number, points: number): Promise<number>;
 };
 
-/** Several instances: one bucket per key in Redis. */
-export function createRedisRateLimiter(settings: RateLimitSettings, redisUrl: string): RateLimiter {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 }) as RedisWithBuckets;
+/**
+ * Several instances: one bucket per key in Redis, under `namespace`. While Redis is unreachable
+ * each instance draws from its own in-memory buckets instead (the limit then holds per instance),
+ * so requests never wait for or fail on Redis.
+ */
+export function createRedisRateLimiter(settings: RateLimitSettings, client: Redis, namespace: string): RateLimiter {
+  const redis = client as RedisWithBuckets;
   redis.defineCommand('consumeBucket', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
   redis.defineCommand('refundBucket', { numberOfKeys: 1, lua: REFUND_SCRIPT });
-  const keyOf = (keyId: string) => `incident-gateway:rate-limit:${keyId}`;
+  const local = createMemoryRateLimiter(settings);
+  const keyOf = (keyId: string) => `incident-gateway:${namespace}:${keyId}`;
   return {
     async consume(keyId, cost) {
-      const [allowed, tokens, now] = await redis.consumeBucket(keyOf(keyId), settings.bucket, settings.refillPerSecond, cost);
-      return statusOf(allowed === 1, Number(tokens), Math.min(cost, settings.bucket), Number(now), settings);
+      if (redis.status !== 'ready') return local.consume(keyId, cost);
+      try {
+        const [allowed, tokens, now] = await redis.consumeBucket(keyOf(keyId), settings.bucket, settings.refillPerSecond, cost);
+        return statusOf(allowed === 1, Number(tokens), Math.min(cost, settings.bucket), Number(now), settings);
+      } catch {
+        return local.consume(keyId, cost);
+      }
     },
     async refund(keyId, points) {
-      if (points > 0) await redis.refundBucket(keyOf(keyId), settings.bucket, points);
+      if (points <= 0) return;
+      if (redis.status !== 'ready') return local.refund(keyId, points);
+      await redis.refundBucket(keyOf(keyId), settings.bucket, points).catch(() => local.refund(keyId, points));
     },
     async close() {
-      await redis.quit().catch(() => undefined);
+      await local.close();
     },
   };
 }
 
-export function createRateLimiter(settings: RateLimitSettings, redisUrl: string | undefined): RateLimiter {
-  return redisUrl ? createRedisRateLimiter(settings, redisUrl) : createMemoryRateLimiter(settings);
+/**
+ * A Redis connection for rate-limit buckets: a command fails at once while Redis is down, and
+ * within COMMAND_TIMEOUT_MS when it hangs, so that the limiter falls back to local buckets.
+ */
+export const RATE_LIMIT_REDIS_OPTIONS = { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 } as const;
+
+export function createRateLimiter(settings: RateLimitSettings, redis: Redis | undefined, namespace = 'rate-limit'): RateLimiter {
+  return redis ? createRedisRateLimiter(settings, redis, namespace) : createMemoryRateLimiter(settings);
 }

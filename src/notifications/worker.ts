@@ -18,11 +18,26 @@ export interface WorkerOptions extends RetryPolicy {
   http: GuardedHttp;
   /** Sends an email; absent when SMTP_URL is unset (email notifications then end DEAD at once). */
   sendEmail?: (email: { to: string; subject: string; text: string; messageId: string }) => Promise<void>;
+  /** What to send for a stored payload that is completed at delivery (pages mint their acknowledge link then). */
+  complete?: (notification: OutboxRow) => Promise<StoredPayload>;
+}
+
+/** A notification as the worker reads it, with where it goes: a subscriber, or a user's contact method (a page). */
+export interface OutboxRow {
+  id: string;
+  /** Null for a subscription confirmation. */
+  incidentId: string | null;
+  channel: string;
+  payload: unknown;
+  subscriber: { webhookUrl: string | null; signingSecret: string | null } | null;
+  contactMethod: { address: string; signingSecret: string | null } | null;
 }
 
 export interface NotificationWorker {
   /** Stops claiming, lets the deliveries under way finish (each is bounded by timeoutMs), and stops. */
   stop(): Promise<void>;
+  /** Looks for due notifications now rather than at the next poll. */
+  wake(): void;
 }
 
 /** A failure that no retry can cure: the notification ends DEAD at once. */
@@ -46,6 +61,7 @@ const utc = (date: Date) => date.toISOString();
 async function claim(prisma: PrismaClient, options: WorkerOptions, limit: number, underWay: string[]): Promise<string[]> {
   const now = new Date();
   const rows = await prisma.$queryRaw<{ id: string }[]>`
+    WITH claimed AS (
     UPDATE "Notification" SET "lockedUntil" = ${utc(new Date(now.getTime() + options.leaseMs))}::timestamptz AT TIME ZONE 'UTC'
     WHERE "id" IN (
       SELECT "id" FROM "Notification"
@@ -57,7 +73,10 @@ async function claim(prisma: PrismaClient, options: WorkerOptions, limit: number
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING "id"::text AS "id"`;
+    RETURNING "id", "nextAttemptAt", "createdAt"
+    )
+    -- Oldest first: pages of one incident reach their receivers in the order they were written.
+    SELECT "id"::text AS "id" FROM claimed ORDER BY "nextAttemptAt", "createdAt", "id"`;
   return rows.map((row) => row.id);
 }
 
@@ -87,19 +106,28 @@ async function deliverWebhook(http: GuardedHttp, url: string, secret: string, id
 async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: string, logger: Logger): Promise<void> {
   const notification = await prisma.notification.findUnique({
     where: { id },
-    include: { subscriber: { select: { webhookUrl: true, signingSecret: true } } },
+    include: {
+      subscriber: { select: { webhookUrl: true, signingSecret: true } },
+      contactMethod: { select: { address: true, signingSecret: true } },
+    },
   });
   if (!notification || notification.status !== 'PENDING') return;
-  const stored = notification.payload as unknown as StoredPayload;
   const attempts = notification.attempts + 1;
+  let stored = notification.payload as unknown as StoredPayload;
   // A confirmation's token lives only as long as the mail may still be sent.
   const finished = (status: 'DELIVERED' | 'DEAD') =>
     notification.kind === 'CONFIRMATION' && 'email' in stored
       ? { status, payload: { email: { ...stored.email, text: SENT_CONFIRMATION_TEXT } } }
       : { status };
+  // A subscriber's webhook, or a user's contact method when this is a page.
+  const target = notification.subscriber
+    ? { url: notification.subscriber.webhookUrl, secret: notification.subscriber.signingSecret }
+    : { url: notification.contactMethod?.address, secret: notification.contactMethod?.signingSecret };
   try {
+    if (options.complete) stored = await options.complete(notification);
     if ('webhook' in stored) {
-      await deliverWebhook(options.http, notification.subscriber.webhookUrl!, notification.subscriber.signingSecret!, id, stored.webhook, options.timeoutMs);
+      if (!target.url || !target.secret) throw new PermanentFailure('the webhook receiver was removed');
+      await deliverWebhook(options.http, target.url, target.secret, id, stored.webhook, options.timeoutMs);
     } else {
       if (!options.sendEmail) throw new PermanentFailure('email is not configured: SMTP_URL is not set');
       await options.sendEmail({ ...stored.email, messageId: `<${id}@incident-gateway>` });
@@ -112,7 +140,7 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const delay = error instanceof PermanentFailure ? null : retryDelayMs(options, attempts, Math.random());
-    const url = 'webhook' in stored ? redactUrl(notification.subscriber.webhookUrl ?? '') : undefined;
+    const url = 'webhook' in stored ? redactUrl(target.url ?? '') : undefined;
     logger.warn({ notificationId: id, attempts, dead: delay === null, url, err: message }, 'notification delivery failed');
     await prisma.notification.updateMany({
       where: { id, status: 'PENDING' },
@@ -172,6 +200,9 @@ export function startNotificationWorker(prisma: PrismaClient, logger: Logger, op
       stopped = true;
       (wake as (() => void) | null)?.();
       await loop;
+    },
+    wake() {
+      (wake as (() => void) | null)?.();
     },
   };
 }

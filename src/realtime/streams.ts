@@ -4,6 +4,8 @@ import type { Channel, ChannelEvent, PubSub } from './pubsub.js';
 export interface Emitter<T> {
   /** Resolves once the subscriber has taken the value (or left). */
   emit(value: T): Promise<void>;
+  /** Completes the stream after the values already taken: nothing more will come. */
+  end(): void;
 }
 
 export interface StreamHandlers<C extends Channel, T> {
@@ -72,6 +74,10 @@ class ChannelStream<C extends Channel, T> implements AsyncIterableIterator<T>, E
       this.waiting.reject(error);
       this.waiting = null;
     }
+  }
+
+  end(): void {
+    this.stop();
   }
 
   emit(value: T): Promise<void> {
@@ -190,7 +196,12 @@ export function sequencedStream<C extends Channel, T extends Sequenced>(
   pubsub: PubSub,
   channel: C,
   key: string,
-  options: { after: number; sequenceOf: (event: ChannelEvent<C>) => number; log: EntryLog<T> },
+  options: {
+    after: number;
+    /** The sequence number an event announces; null when it says the log is gone (the stream completes). */
+    sequenceOf: (event: ChannelEvent<C>) => number | null;
+    log: EntryLog<T>;
+  },
 ): AsyncIterableIterator<T> {
   return channelStream<C, T>(pubsub, channel, key, new CatchUp(options.after, options.sequenceOf, options.log));
 }
@@ -199,7 +210,7 @@ export function sequencedStream<C extends Channel, T extends Sequenced>(
 class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<C, T> {
   constructor(
     private sent: number,
-    private readonly sequenceOf: (event: ChannelEvent<C>) => number,
+    private readonly sequenceOf: (event: ChannelEvent<C>) => number | null,
     private readonly log: EntryLog<T>,
   ) {}
 
@@ -208,7 +219,12 @@ class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<
   }
 
   event(event: ChannelEvent<C>, out: Emitter<T>): Promise<void> {
-    return this.catchUp(this.sequenceOf(event), out);
+    const sequence = this.sequenceOf(event);
+    if (sequence === null) {
+      out.end();
+      return Promise.resolve();
+    }
+    return this.catchUp(sequence, out);
   }
 
   private async catchUp(upTo: number | null, out: Emitter<T>): Promise<void> {

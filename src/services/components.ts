@@ -3,7 +3,7 @@ import type { ComponentStatus } from '../domain/types.js';
 import type { CheckedComponentFields } from '../domain/catalog.js';
 import { isUuid } from '../domain/ids.js';
 import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
-import { setComponentStatusInTx } from './incidents.js';
+import { lockIncidentsListing, rederiveImpacts, setComponentStatusInTx } from './incidents.js';
 
 async function findComponent(tx: Tx, orgId: string, id: string | null) {
   const component = isUuid(id) ? await tx.component.findFirst({ where: { id, orgId } }) : null;
@@ -36,11 +36,13 @@ export function setComponentStatus(prisma: PrismaClient, actor: Actor, id: strin
   return updateComponent(prisma, actor, id, { status });
 }
 
-/** Incidents and status pages that listed the component simply stop listing it. */
+/** Incidents and status pages that listed the component stop listing it; the incidents' impact follows. */
 export function deleteComponent(prisma: PrismaClient, actor: Actor, id: string | null) {
-  return inTransaction(prisma, async (tx) => {
+  return inTransaction(prisma, async (tx, events) => {
     const component = await findComponent(tx, actor.orgId, id);
+    const incidentIds = await lockIncidentsListing(tx, actor.orgId, component.id);
     await tx.component.delete({ where: { id: component.id } });
+    await rederiveImpacts(tx, actor, incidentIds, events);
     return { deletedComponentId: component.id };
   });
 }

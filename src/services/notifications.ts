@@ -13,6 +13,7 @@ import {
 } from '../domain/notifications.js';
 import type { ComponentStatus, IncidentImpact, IncidentSeverity, IncidentStatus, TimelineEntryKind } from '../domain/types.js';
 import { isUuid } from '../domain/ids.js';
+import type { PagePayload } from '../domain/escalation.js';
 import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
 
 type Db = Tx | PrismaClient;
@@ -26,8 +27,8 @@ export interface AnnouncedUpdate {
   postedAt: Date;
 }
 
-/** What a stored notification holds: the webhook body, or the email to send. */
-export type StoredPayload = { webhook: ReturnType<typeof webhookPayload> } | { email: Email & { to: string } };
+/** What is sent for a notification: the webhook body (status page news or a page), or the email. */
+export type StoredPayload = { webhook: ReturnType<typeof webhookPayload> | PagePayload } | { email: Email & { to: string } };
 
 const subscriberSelect = { id: true, channel: true, email: true, componentIds: true } as const;
 

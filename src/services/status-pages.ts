@@ -94,17 +94,34 @@ export function deleteStatusPage(prisma: PrismaClient, actor: Actor, id: string 
   });
 }
 
+/** The org's incident and status page of a publication, or NOT_FOUND for each that is missing. */
+async function findPublication(tx: Tx, orgId: string, incidentId: string | null, statusPageId: string | null) {
+  const incident = isUuid(incidentId) ? await tx.incident.findFirst({ where: { id: incidentId, orgId }, select: { id: true } }) : null;
+  const page = isUuid(statusPageId) ? await tx.statusPage.findFirst({ where: { id: statusPageId, orgId }, select: { id: true } }) : null;
+  const errors: UserError[] = [];
+  if (!incident) errors.push({ code: 'NOT_FOUND', field: ['incidentId'], message: 'No incident with this id' });
+  if (!page) errors.push({ code: 'NOT_FOUND', field: ['statusPageId'], message: 'No status page with this id' });
+  if (!incident || !page) throw new Rejection(errors);
+  return { incidentId: incident.id, statusPageId: page.id };
+}
+
 /** Publishing an incident that is already on the page succeeds and changes nothing. */
 export function publishIncident(prisma: PrismaClient, actor: Actor, incidentId: string | null, statusPageId: string | null) {
   return inTransaction(prisma, async (tx) => {
-    const { orgId } = actor;
-    const incident = isUuid(incidentId) ? await tx.incident.findFirst({ where: { id: incidentId, orgId }, select: { id: true } }) : null;
-    const page = isUuid(statusPageId) ? await tx.statusPage.findFirst({ where: { id: statusPageId, orgId }, select: { id: true } }) : null;
-    const errors: UserError[] = [];
-    if (!incident) errors.push({ code: 'NOT_FOUND', field: ['incidentId'], message: 'No incident with this id' });
-    if (!page) errors.push({ code: 'NOT_FOUND', field: ['statusPageId'], message: 'No status page with this id' });
-    if (!incident || !page) throw new Rejection(errors);
-    await tx.statusPageIncident.createMany({ data: [{ statusPageId: page.id, incidentId: incident.id }], skipDuplicates: true });
-    return { incidentId: incident.id, statusPageId: page.id };
+    const link = await findPublication(tx, actor.orgId, incidentId, statusPageId);
+    await tx.statusPageIncident.createMany({ data: [link], skipDuplicates: true });
+    return link;
+  });
+}
+
+/**
+ * Withdraws an incident from a page: the link goes, so the page, its public view and its
+ * subscribers' notifications no longer include it. Withdrawing one that is not there changes nothing.
+ */
+export function unpublishIncident(prisma: PrismaClient, actor: Actor, incidentId: string | null, statusPageId: string | null) {
+  return inTransaction(prisma, async (tx) => {
+    const link = await findPublication(tx, actor.orgId, incidentId, statusPageId);
+    await tx.statusPageIncident.deleteMany({ where: link });
+    return link;
   });
 }

@@ -5,10 +5,10 @@ import type { Database, RunSql } from '../db/client.js';
 
 export type Tx = Prisma.TransactionClient;
 
-/** Who is writing: the API key, recorded on what it writes (audit trail). */
+/** Who is writing: the API key (or, without one, an integration by its name, the admin CLI, or the gateway's own paging), recorded on what it writes (audit trail). */
 export interface Actor {
   orgId: string;
-  keyId: string;
+  keyId: string | null;
   keyName: string;
 }
 

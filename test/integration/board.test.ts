@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddComponentDocument,
@@ -13,7 +13,7 @@ import {
   type CreateIncidentInput,
 } from '../../src/client/generated/graphql.js';
 import { launchChromium } from '../support/browser.js';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { sendOk } from '../support/typed.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -51,11 +51,6 @@ function card(page: Page, title: string) {
   return page.locator('#incidents .incident', { hasText: title });
 }
 
-/** Visible text with every run of whitespace (editors render spaces as no-break spaces) as one space. */
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.innerText()).replace(/\s+/g, ' ');
-}
-
 function updateBodies(page: Page): Promise<string[]> {
   return page.locator('#updates .entry-body').allTextContents();
 }
@@ -64,7 +59,6 @@ describe.each(backends)('war-room board on %s', (backend) => {
   let gateway: TestGateway;
   let browser: Browser;
   let key: string;
-  let orgSlug: string;
 
   const open = async (input: CreateIncidentInput) => {
     const { createIncident } = await sendOk(gateway, key, OpenIncidentDocument, { input });
@@ -78,9 +72,10 @@ describe.each(backends)('war-room board on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
+    // One minute of an escalation policy's delays lasts a second here.
+    gateway = await startTestGateway(backend, { ESCALATION_MINUTE_MS: '1000' });
     browser = await launchChromium();
-    ({ key, slug: orgSlug } = await gateway.createOrg(['write']));
+    ({ key } = await gateway.createOrg(['write']));
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
@@ -113,6 +108,11 @@ describe.each(backends)('war-room board on %s', (backend) => {
     const old = await open({ title: 'Old resolved problem', severity: 'CRITICAL' });
     await move(old.id, 'RESOLVED', 'Fixed long ago.');
     const network = webSocketSwitch(gateway);
+    // Its owner (who has no contact method: nothing is sent, nothing written to the timeline) is paged at once.
+    const pagedOnce = async () =>
+      (await gql(gateway, key, 'query ($id: ID!) { incident(id: $id) { escalation { pages(first: 1) { totalCount } } } }', { id: checkout.id })).data!.incident
+        .escalation?.pages.totalCount;
+    await expect.poll(pagedOnce).toBe(1);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const outside: string[] = [];
@@ -130,6 +130,9 @@ describe.each(backends)('war-room board on %s', (backend) => {
     expect(await card(page, 'Checkout returns 502').locator('.status').textContent()).toBe('Investigating');
     expect(await card(page, 'Checkout returns 502').locator('.latest-body').textContent()).toBe('Checkout fails for some users.');
     expect(await card(page, 'Checkout returns 502').locator('.owner').textContent()).toBe('Grace Hopper');
+    expect(await card(page, 'Checkout returns 502').locator('.paged').textContent()).toMatch(/^Grace Hopper \(level 0, \d\d:\d\d\)$/);
+    expect(await card(page, 'Checkout returns 502').locator('.escalation').textContent()).toBe('Level 0, waiting for an acknowledgement');
+    expect(await card(page, 'Search is slow').locator('.paged').count()).toBe(0);
     expect(await card(page, 'Checkout returns 502').locator('.impact').textContent()).toBe('Major');
     expect(await card(page, 'Checkout returns 502').locator('.component').allTextContents()).toEqual(['Payments: Partial outage']);
     expect(await page.locator('#oncall li').allInnerTexts()).toEqual([
@@ -186,6 +189,42 @@ describe.each(backends)('war-room board on %s', (backend) => {
     await page.close();
   });
 
+  it('shows who was paged last, the escalation level and the time to the next escalation, live', async () => {
+    const ok = async (query: string, variables: Record<string, unknown>) => {
+      const response = await gql(gateway, key, query, variables);
+      expect(response.errors).toBeUndefined();
+      return response.data!;
+    };
+    const { createUser: hedy } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Hedy Lamarr', email: 'hedy@example.com' } });
+    const { createUser: alan } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Alan Turing', email: 'alan@example.com' } });
+    const { createSchedule } = await sendOk(gateway, key, AddScheduleDocument, {
+      input: { name: 'Paging', layers: [{ rotationStart: new Date(Date.now() - 3600_000).toISOString(), shiftLengthSeconds: 86_400, participantIds: [hedy.user!.id] }] },
+    });
+    const scheduleId = createSchedule.schedule!.id;
+    await ok('mutation ($input: CreateEscalationPolicyInput!) { createEscalationPolicy(input: $input) { userErrors { message } } }', {
+      input: { name: 'Paging board', rules: [{ delayMinutes: 6, targets: [{ scheduleId }] }, { delayMinutes: 30, targets: [{ userId: alan.user!.id }] }] },
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${gateway.url}/board#key=${encodeURIComponent(key)}`);
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
+
+    const paged = await open({ title: 'Paging on the board', severity: 'CRITICAL', ownerScheduleId: scheduleId });
+    const facts = card(page, 'Paging on the board');
+    await expect.poll(() => facts.locator('.paged').textContent()).toMatch(/^Hedy Lamarr \(level 0, /);
+    // The countdown runs down by itself, without any event.
+    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 0, escalates in [1-6]s$/);
+    const seconds = async () => Number(/in (\d)s/.exec((await facts.locator('.escalation').textContent()) ?? '')?.[1]);
+    const before = await seconds();
+    await expect.poll(seconds).toBeLessThan(before);
+
+    await expect.poll(() => facts.locator('.paged').textContent(), { timeout: 15_000 }).toMatch(/^Alan Turing \(level 1, /);
+    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 1, escalates in \d\d?s$/);
+    await ok('mutation ($id: ID!) { acknowledgeIncident(input: { id: $id }) { userErrors { message } } }', { id: paged.id });
+    await expect.poll(() => facts.locator('.escalation').textContent()).toBe('Acknowledged at level 1');
+    await page.screenshot({ path: new URL(`board-${backend}-paging.png`, ARTIFACTS).pathname });
+    await page.close();
+  });
+
   it('asks for a key in a keyboard-usable form, refuses a bad one, and keeps the key out of every URL', async () => {
     await open({ title: 'Status page slow', severity: 'LOW' });
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -230,40 +269,5 @@ describe.each(backends)('war-room board on %s', (backend) => {
     expect((await fetch(`${gateway.url}/board/board.css`)).status).toBe(200);
     expect((await fetch(`${gateway.url}/board/missing.js`)).status).toBe(404);
     expect((await fetch(`${gateway.url}/board`, { method: 'POST' })).status).toBe(405);
-  });
-
-  it('serves GraphiQL at /graphql from the gateway alone, showing where the key goes', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    const outside: string[] = [];
-    page.on('request', (request) => {
-      if (!/^(blob:|data:)/.test(request.url()) && !request.url().startsWith(gateway.url)) outside.push(request.url());
-    });
-    await page.goto(`${gateway.url}/graphql`);
-    await page.locator('.graphiql-container').first().waitFor();
-    const headersEditor = page.locator('.graphiql-editor-tool .graphiql-editor').last();
-    await expect.poll(() => textOf(headersEditor)).toContain('"Authorization": "Bearer <your API key>"');
-    await expect.poll(() => textOf(page.locator('.graphiql-query-editor'))).toContain('Welcome to incident-gateway');
-
-    // What the welcome text says to do: put the key in Headers, re-fetch the schema, run the query.
-    await headersEditor.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(`{"Authorization": "Bearer ${key}"}`);
-    // The editor closes brackets and quotes as they are typed; drop what it added.
-    await page.keyboard.press('Shift+Control+End');
-    await page.keyboard.press('Delete');
-    // GraphiQL takes the edit in after a short debounce; it then persists the headers (shouldPersistHeaders).
-    const storedHeaders = () => page.evaluate(() => localStorage.getItem('graphiql:headers')?.replace(/\s+/g, ' '));
-    await expect.poll(storedHeaders).toBe(`{"Authorization": "Bearer ${key}"}`);
-    await page.getByRole('button', { name: /Re-fetch/ }).click();
-    // Two operations in the editor: the run button asks which one.
-    await page.locator('.graphiql-execute-button').click();
-    await page.getByRole('menuitem', { name: 'OpenIncidents' }).click();
-    await expect.poll(() => textOf(page.locator('.graphiql-response'))).toContain(`"name": "Test ${orgSlug}"`);
-    await page.getByRole('button', { name: /Documentation Explorer/ }).click();
-    await expect.poll(() => textOf(page.locator('.graphiql-doc-explorer'))).toContain('subscription: Subscription');
-
-    await page.screenshot({ path: new URL(`graphiql-${backend}.png`, ARTIFACTS).pathname });
-    expect(outside).toEqual([]);
-    await page.close();
   });
 });

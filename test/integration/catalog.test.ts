@@ -1,6 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { pubsubListeners, untilListeners, wsClient } from '../support/subscriptions.js';
 import { countOf, createComponent, createUser, created, errorsOf, mutate, ok, startCatalogGateway } from './catalog-fixtures.js';
 
 const COMPONENT = 'component { id name description group status position }';
@@ -95,6 +96,53 @@ describe.each(backends)('components and users on %s', (backend) => {
     const again = await mutate(gateway, key, 'deleteComponent', { id }, 'deletedComponentId');
     expect(again.deletedComponentId).toBeNull();
     expect(errorsOf(again)).toEqual([{ code: 'NOT_FOUND', field: ['id'] }]);
+  });
+
+  it('deleting a component re-derives the impact of the incidents that listed it: IMPACT_CHANGED entry, new version, incidentChanged; an override stays', async () => {
+    const { key } = await gateway.createOrg(['write']);
+    const api = await createComponent(gateway, key, { name: 'API' });
+    const db = await createComponent(gateway, key, { name: 'DB' });
+    const INCIDENT = 'incident { id impact impactOverridden version }';
+    const both = await created(gateway, key, 'createIncident', {
+      title: 'Both',
+      components: [
+        { componentId: api, status: 'MAJOR_OUTAGE' },
+        { componentId: db, status: 'DEGRADED_PERFORMANCE' },
+      ],
+    }, INCIDENT);
+    const overridden = await created(gateway, key, 'createIncident', { title: 'Overridden', components: [{ componentId: api, status: 'MAJOR_OUTAGE' }] }, INCIDENT);
+    await created(gateway, key, 'updateIncident', { id: overridden.incident.id, impact: 'MAJOR' }, 'incident { id }');
+    const dbOnly = await created(gateway, key, 'createIncident', { title: 'DB only', components: [{ componentId: db, status: 'DEGRADED_PERFORMANCE' }] }, INCIDENT);
+    expect(both.incident).toMatchObject({ impact: 'CRITICAL', version: 1 });
+    expect(dbOnly.incident).toMatchObject({ impact: 'MINOR', version: 1 });
+
+    const ws = wsClient(gateway, key);
+    try {
+      const listening = await pubsubListeners(gateway);
+      const changes = ws.subscribe('subscription { incidentChanged { type incident { id impact version } } }');
+      const firstChange = changes.next();
+      await untilListeners(gateway, listening + 1);
+      await created(gateway, key, 'deleteComponent', { id: api }, 'deletedComponentId');
+      const change = await Promise.race([firstChange, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
+      expect(change?.data?.incidentChanged).toEqual({ type: 'UPDATED', incident: { id: both.incident.id, impact: 'MINOR', version: 2 } });
+    } finally {
+      await ws.dispose();
+    }
+
+    const TIMELINE = 'timeline(last: 1) { totalCount nodes { kind changes { field from to } } }';
+    const after = await ok(gateway, key, `query ($both: ID!, $overridden: ID!, $dbOnly: ID!) {
+      both: incident(id: $both) { impact version affectedComponents { status } ${TIMELINE} history(first: 10) { nodes { field from to } } }
+      overridden: incident(id: $overridden) { impact impactOverridden version ${TIMELINE} }
+      dbOnly: incident(id: $dbOnly) { impact version }
+    }`, { both: both.incident.id, overridden: overridden.incident.id, dbOnly: dbOnly.incident.id });
+    expect(after.both).toMatchObject({ impact: 'MINOR', version: 2, affectedComponents: [{ status: 'DEGRADED_PERFORMANCE' }] });
+    expect(after.both.timeline).toEqual({ totalCount: 2, nodes: [{ kind: 'IMPACT_CHANGED', changes: [{ field: 'impact', from: 'CRITICAL', to: 'MINOR' }] }] });
+    expect(after.both.history.nodes).toContainEqual({ field: 'impact', from: 'CRITICAL', to: 'MINOR' });
+    // The override decides its impact: nothing changes, nothing is written.
+    expect(after.overridden).toMatchObject({ impact: 'MAJOR', impactOverridden: true, version: 2 });
+    expect(after.overridden.timeline.nodes[0].kind).toBe('IMPACT_CHANGED');
+    expect(after.overridden.timeline.totalCount).toBe(2);
+    expect(after.dbOnly).toEqual({ impact: 'MINOR', version: 1 });
   });
 
   it('creates users with a unique email per organization and a valid time zone', async () => {

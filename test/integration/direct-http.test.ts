@@ -8,7 +8,19 @@ import { backends, startTestGateway, type TestGateway } from '../support/gateway
  * answers must agree in status, body and the headers clients read.
  */
 
-const COMPARED_HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];
+const COMPARED_HEADERS = [
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'vary',
+];
 
 interface Answer {
   status: number;
@@ -22,12 +34,14 @@ interface Request {
   operationName?: string;
   key?: string | null;
   accept?: string;
+  origin?: string;
 }
 
 async function send(gateway: TestGateway, request: Request, contentType: string): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': contentType };
   if (request.key) headers.authorization = `Bearer ${request.key}`;
   if (request.accept) headers.accept = request.accept;
+  if (request.origin) headers.origin = request.origin;
   const { query, variables, operationName } = request;
   const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables, operationName }) });
   return {
@@ -51,7 +65,7 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
   let reader: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { DIRECT_HTTP: 'on' });
+    gateway = await startTestGateway(backend, { DIRECT_HTTP: 'on', CORS_ORIGINS: 'https://ops.example.com' });
     ({ key: admin } = await gateway.createOrg(['admin']));
     ({ key: reader } = await gateway.createOrg(['read']));
   });
@@ -86,6 +100,19 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
       expect(rejected.body).toContain('INVALID_INPUT');
       await sameBothWays(gateway, { query: 'mutation { createIncident(input: { title: "x" }) { incident { id } } }', key: reader, accept });
     }
+  });
+
+  it('answers cross-origin requests as Yoga does (CORS is decided before either path)', async () => {
+    for (const origin of ['https://ops.example.com', 'https://elsewhere.example']) {
+      for (const key of [admin, null]) {
+        const answer = await sameBothWays(gateway, { query: '{ __typename }', key, origin });
+        expect(answer.status).toBe(200);
+      }
+    }
+    const trusted = await sameBothWays(gateway, { query: '{ __typename }', key: admin, origin: 'https://ops.example.com' });
+    expect(trusted.headers['access-control-allow-credentials']).toBe('true');
+    const anonymous = await sameBothWays(gateway, { query: '{ __typename }', origin: 'https://elsewhere.example' });
+    expect(anonymous.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('takes only the content types Yoga reads as JSON', async () => {

@@ -131,6 +131,41 @@ describe.each(backends)('incident history and asOf on %s', (backend) => {
     expect(history.incident.history.nodes[1].at).toBe(steps[2].firstAt);
   });
 
+  it('stamps an acknowledgement and a resolution with the instants the incident stores: history and asOf agree with acknowledgedAt and resolvedAt', async () => {
+    const created = await ok('mutation { createIncident(input: { title: "Instants" }) { incident { id } } }');
+    const id: string = created.createIncident.incident.id;
+    await mutate('acknowledgeIncident', { id });
+    await mutate('transitionIncident', { id, status: 'RESOLVED' });
+    const data = await ok(
+      `query ($id: ID!) { incident(id: $id) {
+        acknowledgedAt resolvedAt
+        timeline(first: 10) { nodes { kind postedAt } }
+        history(first: 10) { nodes { at field to } }
+      } }`,
+      { id },
+    );
+    const { acknowledgedAt, resolvedAt } = data.incident;
+    expect(acknowledgedAt).not.toBeNull();
+    expect(resolvedAt).not.toBeNull();
+    const entries = data.incident.timeline.nodes.map((node: { kind: string; postedAt: string }) => [node.kind, node.postedAt]);
+    expect(entries).toEqual([
+      ['CREATED', expect.any(String)],
+      ['ACKNOWLEDGED', acknowledgedAt],
+      ['STATUS_CHANGED', resolvedAt],
+    ]);
+    expect(data.incident.history.nodes).toEqual([
+      { at: acknowledgedAt, field: 'acknowledgedAt', to: acknowledgedAt },
+      { at: resolvedAt, field: 'status', to: 'RESOLVED' },
+    ]);
+
+    // At its own acknowledgedAt the incident is acknowledged; a millisecond before, not yet.
+    expect(await snapshot(id, acknowledgedAt)).toMatchObject({ acknowledgedAt });
+    expect(await snapshot(id, new Date(Date.parse(acknowledgedAt) - 1).toISOString())).toMatchObject({ acknowledgedAt: null });
+    // At its own resolvedAt it is resolved; a millisecond before, still open.
+    expect(await snapshot(id, resolvedAt)).toMatchObject({ status: 'RESOLVED' });
+    expect(await snapshot(id, new Date(Date.parse(resolvedAt) - 1).toISOString())).toMatchObject({ status: 'INVESTIGATING' });
+  });
+
   it('pages the history as a connection', async () => {
     const created = await ok('mutation { createIncident(input: { title: "Paging" }) { incident { id } } }');
     const id: string = created.createIncident.incident.id;

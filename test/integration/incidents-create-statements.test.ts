@@ -21,7 +21,7 @@ describe.each(backends)('createIncident statements on %s', (backend) => {
 
   beforeAll(async () => {
     // No rate limit, and no background outbox polling to blur the counts.
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000' });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     org = await gateway.createOrg(['write']);
     componentIds = [];
     for (let n = 0; n < 10; n++) componentIds.push(await createComponent(gateway, org.orgId, `Component ${n}`, n % 2 ? 'OPERATIONAL' : 'DEGRADED_PERFORMANCE'));

@@ -23,7 +23,7 @@ const INCIDENT_STATUSES = ['INVESTIGATING', 'IDENTIFIED', 'MONITORING', 'RESOLVE
 const MAINTENANCE_STATUSES = ['SCHEDULED', 'IN_PROGRESS', 'VERIFYING', 'COMPLETED', 'CANCELLED'];
 const ALL_STATUSES = [...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES];
 
-// design.md's lifecycle table, written out independently of src/domain.
+// The lifecycle table of docs/api.md, written out independently of src/domain.
 const OPEN = ['INVESTIGATING', 'IDENTIFIED', 'MONITORING'];
 const ALLOWED = new Set([
   ...OPEN.flatMap((from) => OPEN.filter((to) => to !== from).map((to) => `${from}->${to}`)),

@@ -63,7 +63,7 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
   let incidentId: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', COMPILED_READS: compiledReads });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', COMPILED_READS: compiledReads });
     const org = await gateway.createOrg(['read']);
     key = org.key;
     const prisma = gateway.running.db.prisma;
@@ -77,15 +77,16 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
       `INSERT INTO "Component" (id, "orgId", name, position, "updatedAt") SELECT gen_random_uuid(), o.id, 'Component ' || c, c, now() FROM "Organization" o CROSS JOIN generate_series(0, 19) c`,
     );
     await prisma.$executeRawUnsafe(`
-      INSERT INTO "Incident" (id, "orgId", number, title, status, severity, impact, "ownerId", tags, "startedAt", "createdAt", "updatedAt", "resolvedAt")
+      INSERT INTO "Incident" (id, "orgId", number, title, status, severity, impact, "ownerId", tags, "tagKeys", "startedAt", "createdAt", "updatedAt", "resolvedAt", "acknowledgedAt")
       SELECT gen_random_uuid(), o.id, g, 'Incident ' || g,
         (ARRAY['INVESTIGATING','IDENTIFIED','MONITORING','RESOLVED','POSTMORTEM'])[1 + g % 5]::"IncidentStatus",
         (ARRAY['CRITICAL','HIGH','MEDIUM','LOW'])[1 + g % 4]::"IncidentSeverity",
         (ARRAY['NONE','MINOR','MAJOR','CRITICAL'])[1 + (g / 7) % 4]::"IncidentImpact",
         (SELECT u.id FROM "User" u WHERE u."orgId" = o.id AND u.email = 'user' || (g % 10) || '@example.com'),
-        ARRAY['tag' || (g % 50)],
+        ARRAY['Tag' || (g % 50)], ARRAY['tag' || (g % 50)],
         now() - g * interval '1 hour', now() - g * interval '1 hour', now() - g * interval '37 minutes',
-        CASE WHEN g % 5 >= 3 THEN now() - g * interval '1 hour' + interval '20 minutes' END
+        CASE WHEN g % 5 >= 3 THEN now() - g * interval '1 hour' + interval '20 minutes' END,
+        CASE WHEN g % 5 >= 1 THEN now() - g * interval '1 hour' + interval '5 minutes' END
       FROM "Organization" o CROSS JOIN generate_series(1, ${INCIDENTS_PER_ORG}) g`);
     await prisma.$executeRawUnsafe(`
       INSERT INTO "IncidentComponent" ("incidentId", "componentId", status)
@@ -152,8 +153,10 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
     ['a startedAt range', () => ({ filter: { startedAt: { gte: recent(), lt: new Date().toISOString() } } })],
     ['an owner filter', () => ({ filter: { ownerId: { eq: ownerId } } })],
     ['a component filter', () => ({ filter: { componentId: { eq: componentId } } })],
-    ['a tag filter', () => ({ filter: { tag: { eq: 'tag7' } } })],
+    ['a tag filter', () => ({ filter: { tag: { eq: 'TAG7' } } })],
     ['a resolvedAt range', () => ({ filter: { resolvedAt: { gte: recent() } } })],
+    ['an acknowledgedAt range', () => ({ filter: { acknowledgedAt: { gte: recent() } } })],
+    ['the "new" view (not acknowledged, not resolved)', () => ({ filter: { acknowledgedAt: { isNull: true }, resolvedAt: { isNull: true } } })],
     ['ordering by createdAt', () => ({ orderBy: { field: 'CREATED_AT' } })],
     ['ordering by updatedAt', () => ({ orderBy: { field: 'UPDATED_AT', direction: 'ASC' } })],
     ['ordering by number', () => ({ orderBy: { field: 'NUMBER' } })],

@@ -28,7 +28,7 @@ describe.each(backends)('statements for on-call lists on %s', (backend) => {
 
   beforeAll(async () => {
     // No rate limit, and no background polling to blur the counts.
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000' });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     ({ key } = await gateway.createOrg(['write']));
     const users = [await createUser(gateway, key, 'Ada'), await createUser(gateway, key, 'Grace'), await createUser(gateway, key, 'Linus')];
     for (let n = 0; n < 6; n++) {

@@ -49,6 +49,7 @@ export async function seedIncidentBoard(
       kind: entry === 0 ? ('CREATED' as const) : ('MESSAGE' as const),
       status: 'INVESTIGATING' as const,
       body: `Update ${String(entry + 1).padStart(5, '0')}`,
+      authorId: users[entry % users.length].id,
       postedAt: minutes(index + entry),
     })),
   );

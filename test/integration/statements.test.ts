@@ -8,7 +8,7 @@ const PAGE_SIZES = [10, 50, 100];
  * These tests hold the general path (Pothos and Prisma) to its statement counts; the compiled one
  * has its own in compiled-reads.test.ts.
  */
-const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', COMPILED_READS: 'off' };
+const QUIET_GATEWAY = { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', COMPILED_READS: 'off' };
 /** Auth lookup, the list with all its relations, and totalCount: anything more is per-row work. */
 const MAX_STATEMENTS_PER_REQUEST = 4;
 /** With a cursor, one more: the cursor row's sort keys (src/db/keyset-cursor.ts). */
@@ -22,9 +22,10 @@ const INCIDENT_LIST = `
       nodes {
         id number title status
         owner { id name email }
-        timeline(first: 5) { totalCount nodes { id kind body postedAt } }
+        impactDescription
+        timeline(first: 5) { totalCount nodes { id kind body postedAt author { id name } } }
         affectedComponents { status component { id name status } }
-        statusPages(first: 5) { totalCount nodes { id name slug } }
+        statusPages(first: 5) { totalCount edges { publishedAt } nodes { id name slug } }
       }
     }
   }`;
@@ -105,6 +106,7 @@ describe.each(backends)('SQL statements per request on %s', (backend) => {
         expect(incident.owner).not.toBeNull();
         expect(incident.timeline.nodes).toHaveLength(5);
         expect(incident.timeline.totalCount).toBe(8);
+        expect(incident.timeline.nodes.every((entry: { author: unknown }) => entry.author !== null)).toBe(true);
         expect(incident.affectedComponents.length).toBeGreaterThanOrEqual(2);
         expect(incident.statusPages.nodes.length).toBe(incident.statusPages.totalCount);
       }

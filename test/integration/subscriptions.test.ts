@@ -193,7 +193,14 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     const api = (await made('mutation { createComponent(input: { name: "API" }) { component { id } } }', {})).component.id;
     const incidents: Record<string, unknown>[] = [
       { title: 'Checkout slow', severity: 'HIGH', tags: ['db', 'eu'], ownerId: ana, componentIds: [api] },
-      { title: 'Login errors', description: 'Checkout unaffected', severity: 'LOW', startedAt: '2025-06-01T00:00:00.000Z' },
+      {
+        title: 'Login errors',
+        description: 'Checkout unaffected',
+        severity: 'LOW',
+        tags: ['Auth'],
+        startedAt: '2025-06-01T00:00:00.000Z',
+        acknowledgedAt: '2025-06-01T00:05:00.000Z',
+      },
       { title: 'DB failover', severity: 'CRITICAL', tags: ['db'], status: 'RESOLVED' },
       { title: 'Upgrade', kind: 'MAINTENANCE', tags: ['eu'], ownerId: bo },
       { title: 'Sentinel', tags: ['sentinel'], severity: 'LOW' },
@@ -213,6 +220,12 @@ describe.each(backends)('subscriptions on %s', (backend) => {
       { componentId: { eq: api } },
       { componentId: { notIn: [api] } },
       { startedAt: { lt: '2026-01-01T00:00:00.000Z' } },
+      { acknowledgedAt: { isNull: true } },
+      { acknowledgedAt: { isNull: false } },
+      { acknowledgedAt: { gte: '2025-06-01T00:05:00.000Z', lt: '2026-01-01T00:00:00.000Z' } },
+      { tag: { eq: 'DB' } },
+      { tag: { in: ['auth', 'EU'] } },
+      { tag: { notIn: ['AUTH'] } },
       { or: [{ severity: { eq: 'LOW' } }, { and: [{ tag: { in: ['eu'] } }, { kind: { eq: 'INCIDENT' } }] }] },
       { or: [] },
     ];

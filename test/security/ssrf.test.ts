@@ -103,7 +103,7 @@ describe.each(backends)('webhook destinations are public addresses on %s', (back
       return rows.length === ids.size && rows.every((row) => row.status === 'DEAD') && rows;
     }, 'every stored forbidden target to end DEAD');
     for (const row of notifications) {
-      const name = ids.get(row.subscriberId)!;
+      const name = ids.get(row.subscriberId!)!;
       expect({ name, attempts: row.attempts, lastError: row.lastError }).toEqual({
         name,
         attempts: 1,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-/** Debian's chromium (see notes/toolchain.md); `.ci/run` installs it where missing. */
+/** Debian's chromium package (playwright's own download is not used); `.ci/run` installs it where missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {

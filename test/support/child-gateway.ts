@@ -50,8 +50,12 @@ export interface ChildGateway {
   process: ChildProcess;
   url: string;
   graphqlUrl: string;
-  /** Every line the process wrote to stdout so far (pino JSON). */
+  /** Every line the process wrote to stdout so far (pino JSON, and the first run's banner). */
   logs: string[];
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** Every line it wrote to stderr so far. */
+  errors: string[];
   exited: Promise<number | null>;
 }
 
@@ -75,6 +79,7 @@ export async function startChildGateway(env: Record<string, string>): Promise<Ch
   });
   started.add(child);
   const logs: string[] = [];
+  const errors: string[] = [];
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -89,8 +94,13 @@ export async function startChildGateway(env: Record<string, string>): Promise<Ch
         if (match) resolve(match[1]);
       }
     });
-    child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr}${logs.join('\n')}`)));
+    child.stderr!.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      const lines = stderr.split('\n');
+      stderr = lines.pop()!;
+      errors.push(...lines);
+    });
+    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${[...errors, stderr].join('\n')}${logs.join('\n')}`)));
   });
-  return { process: child, url, graphqlUrl: `${url}/graphql`, logs, exited };
+  return { process: child, url, graphqlUrl: `${url}/graphql`, logs, errors, stderr: () => [...errors, stderr].join('\n'), exited };
 }

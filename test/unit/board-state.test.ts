@@ -33,6 +33,7 @@ function incident(number: number, overrides: Partial<BoardIncidentFragment> = {}
     owner: null,
     affectedComponents: [],
     timeline: { nodes: [{ ...entry(1), id: `incident-${number}-entry-1` }] },
+    escalation: null,
     ...overrides,
   };
 }

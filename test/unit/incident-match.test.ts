@@ -11,6 +11,7 @@ const incident: IncidentFacts = {
   title: 'Checkout is Slow',
   description: null,
   startedAt: new Date('2026-03-28T12:00:00Z'),
+  acknowledgedAt: null,
   resolvedAt: null,
   componentIds: ['api'],
 };

@@ -33,6 +33,8 @@ export type CreateComponentInput = {
 
 /** A new incident. Only title is required. */
 export type CreateIncidentInput = {
+  /** Backfill: when it was acknowledged (not before startedAt, not after resolvedAt, not in the future); written to the timeline at that instant. */
+  acknowledgedAt?: string | null | undefined;
   /** Affected components at their current status (at most 50 in all). */
   componentIds?: Array<string | number> | null | undefined;
   /** Affected components with a status to apply. */
@@ -45,6 +47,8 @@ export type CreateIncidentInput = {
   idempotencyKey?: string | null | undefined;
   /** Sets the impact explicitly; otherwise derived from the components. */
   impact?: IncidentImpact | null | undefined;
+  /** What customers experience, up to 1,000 characters; shown on status pages. */
+  impactDescription?: string | null | undefined;
   /** Default INCIDENT. */
   kind?: IncidentKind | null | undefined;
   /** The first timeline message; a default text when omitted. */
@@ -55,15 +59,19 @@ export type CreateIncidentInput = {
   ownerId?: string | number | null | undefined;
   /** Global ID of a schedule: whoever is on call now owns the incident, and the escalation policy targeting the schedule is attached. */
   ownerScheduleId?: string | number | null | undefined;
-  /** Maintenance: planned start. */
+  /** Global ID of a user of your organization: the timeline entries are posted as this person. */
+  postAs?: string | number | null | undefined;
+  /** Backfill: when it was resolved, with a status RESOLVED, POSTMORTEM or COMPLETED (default now); written to the timeline at that instant. */
+  resolvedAt?: string | null | undefined;
+  /** Maintenance only: planned start. */
   scheduledFor?: string | null | undefined;
-  /** Maintenance: planned end. */
+  /** Maintenance only: planned end. */
   scheduledUntil?: string | null | undefined;
   /** Default MEDIUM. */
   severity?: IncidentSeverity | null | undefined;
   /** Where it came from (default API). */
   source?: string | null | undefined;
-  /** When it started (default now). */
+  /** When it started (default now); an incident at most 24 hours ahead. */
   startedAt?: string | null | undefined;
   /** Any status of the kind (for backfills); default INVESTIGATING or SCHEDULED. */
   status?: IncidentStatus | null | undefined;
@@ -132,6 +140,17 @@ export type ErrorCode =
   | 'TOO_MANY_COMPONENTS'
   /** expectedVersion is not the current version: someone else changed the object. */
   | 'VERSION_CONFLICT';
+
+/** Where the paging of an incident stands. */
+export type EscalationState =
+  /** Someone acknowledged; nobody more is paged. */
+  | 'ACKNOWLEDGED'
+  /** Paging: waiting for an acknowledgement, escalating when none comes in time. */
+  | 'ACTIVE'
+  /** Every rule and repeat passed without an acknowledgement; nobody more is paged. */
+  | 'EXHAUSTED'
+  /** The incident was resolved while paging; nobody more is paged. */
+  | 'STOPPED';
 
 /** What happened to an incident. */
 export type IncidentChangeType =
@@ -236,12 +255,18 @@ export type TimelineEntryKind =
   | 'COMPONENTS_CHANGED'
   /** The incident was created; carries the initial message. */
   | 'CREATED'
+  /** Paging: nobody acknowledged in time, so the escalation moved to the level the body names. */
+  | 'ESCALATED'
+  /** Paging: the last rule of the last repeat passed without an acknowledgement; paging stopped. */
+  | 'ESCALATION_EXHAUSTED'
   /** The impact changed. */
   | 'IMPACT_CHANGED'
   /** A message posted with postIncidentUpdate. */
   | 'MESSAGE'
   /** The owner changed. */
   | 'OWNER_CHANGED'
+  /** Paging: someone was paged; the body names who and at which level. Never sent to status page subscribers. */
+  | 'PAGED'
   /** A resolved incident was reopened (back to INVESTIGATING). */
   | 'REOPENED'
   /** The severity changed. */
@@ -251,7 +276,7 @@ export type TimelineEntryKind =
 
 export type BoardTimelineEntryFragment = { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string };
 
-export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } };
+export type BoardIncidentFragment = { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null };
 
 export type BoardSchedulesFragment = { schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
@@ -262,7 +287,7 @@ export type BoardSnapshotQueryVariables = Exact<{
 }>;
 
 
-export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
+export type BoardSnapshotQuery = { viewer: { organization: { name: string } }, incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null }> }, schedules: { nodes: Array<{ id: string, name: string, upcoming: Array<{ startsAt: string }>, onCall: { startsAt: string, endsAt: string | null, user: { id: string, name: string }, override: { id: string } | null } | null }> } };
 
 export type BoardOnCallQueryVariables = Exact<{
   now: string;
@@ -275,7 +300,7 @@ export type BoardOnCallQuery = { schedules: { nodes: Array<{ id: string, name: s
 export type BoardIncidentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> } } } };
+export type BoardIncidentChangedSubscription = { incidentChanged: { type: IncidentChangeType, cursor: string, incident: { id: string, number: number, title: string, kind: IncidentKind, severity: IncidentSeverity, status: IncidentStatus, impact: IncidentImpact, startedAt: string, scheduledFor: string | null, version: number, owner: { id: string, name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { id: string, name: string } }>, timeline: { nodes: Array<{ id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string }> }, escalation: { state: EscalationState, level: number, nextEscalationAt: string | null, pages: { nodes: Array<{ level: number, at: string, user: { id: string, name: string } }> } } | null } } };
 
 export type BoardTimelineSubscriptionVariables = Exact<{
   incidentId: string | number;
@@ -284,11 +309,6 @@ export type BoardTimelineSubscriptionVariables = Exact<{
 
 
 export type BoardTimelineSubscription = { incidentTimeline: { id: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, sequence: number, cursor: string } };
-
-export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
 
 export type IncidentTimelineQueryVariables = Exact<{
   number: number;
@@ -358,6 +378,45 @@ export type RemoveIncidentMutationVariables = Exact<{
 
 export type RemoveIncidentMutation = { deleteIncident: { deletedIncidentId: string | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type FollowTimelineSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type FollowTimelineSubscription = { incidentTimeline: { cursor: string, kind: TimelineEntryKind, status: IncidentStatus, body: string, postedAt: string, postedBy: { name: string | null } } };
+
+export type ReliabilityQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReliabilityQuery = { incidentStats: { total: { count: number, reopenRate: number, mtta: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null }, mttr: { count: number, meanSeconds: number | null, p50Seconds: number | null, p90Seconds: number | null } }, groups: Array<{ key: string | null, count: number, mttr: { p50Seconds: number | null, p90Seconds: number | null } }> } };
+
+export type ComponentUptimeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ComponentUptimeQuery = { node:
+    | { name: string, uptime: { availability: number | null, days: Array<{ date: string, availability: number | null, statuses: Array<{ status: ComponentStatus, seconds: number }> }> } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type SubscribeWebhookMutationVariables = Exact<{
+  statusPageId: string | number;
+  webhookUrl: string;
+}>;
+
+
+export type SubscribeWebhookMutation = { subscribe: { signingSecret: string | null, subscriber: { id: string } | null, userErrors: Array<{ code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OpenIncidentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenIncidentsQuery = { incidents: { totalCount: number, nodes: Array<{ id: string, number: number, title: string, status: IncidentStatus, severity: IncidentSeverity, impact: IncidentImpact, version: number, owner: { name: string } | null, affectedComponents: Array<{ status: ComponentStatus, component: { name: string } }>, timeline: { nodes: Array<{ kind: TimelineEntryKind, body: string, postedAt: string, cursor: string }> } }> } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -413,6 +472,21 @@ export const BoardIncidentFragmentDoc = new TypedDocumentString(`
   timeline(last: 1) {
     nodes {
       ...BoardTimelineEntry
+    }
+  }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
     }
   }
 }
@@ -504,6 +578,21 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
 }
 fragment BoardSchedules on Query {
   schedules(first: 25) {
@@ -526,7 +615,7 @@ fragment BoardSchedules on Query {
       }
     }
   }
-}`) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
+}`, {"hash":"sha256:11565aeb1de558d53efb04affee08879fec3ccddbd0d09d73f5c29467587cbf8"}) as unknown as TypedDocumentString<BoardSnapshotQuery, BoardSnapshotQueryVariables>;
 export const BoardOnCallDocument = new TypedDocumentString(`
     query BoardOnCall($now: DateTime!, $horizon: DateTime!) {
   ...BoardSchedules
@@ -552,7 +641,7 @@ export const BoardOnCallDocument = new TypedDocumentString(`
       }
     }
   }
-}`) as unknown as TypedDocumentString<BoardOnCallQuery, BoardOnCallQueryVariables>;
+}`, {"hash":"sha256:d36d281b6ce2b17be2b87144f1530c45e644cdadf105edb18bf98d1ce289fb87"}) as unknown as TypedDocumentString<BoardOnCallQuery, BoardOnCallQueryVariables>;
 export const BoardIncidentChangedDocument = new TypedDocumentString(`
     subscription BoardIncidentChanged {
   incidentChanged {
@@ -599,7 +688,22 @@ fragment BoardIncident on Incident {
       ...BoardTimelineEntry
     }
   }
-}`) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
+  escalation {
+    state
+    level
+    nextEscalationAt
+    pages(last: 1) {
+      nodes {
+        level
+        at
+        user {
+          id
+          name
+        }
+      }
+    }
+  }
+}`, {"hash":"sha256:5298c53d00353a6880e2efb33b3e49f8101305e0b5c3cefdc97d085245fd24d8"}) as unknown as TypedDocumentString<BoardIncidentChangedSubscription, BoardIncidentChangedSubscriptionVariables>;
 export const BoardTimelineDocument = new TypedDocumentString(`
     subscription BoardTimeline($incidentId: ID!, $after: String) {
   incidentTimeline(incidentId: $incidentId, after: $after) {
@@ -614,7 +718,250 @@ export const BoardTimelineDocument = new TypedDocumentString(`
   postedAt
   sequence
   cursor
-}`) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
+}`, {"hash":"sha256:8a1fb438c221f51d433fd3c1da0f993b5fa6b480be1f4d4a8ace45f83494493b"}) as unknown as TypedDocumentString<BoardTimelineSubscription, BoardTimelineSubscriptionVariables>;
+export const IncidentTimelineDocument = new TypedDocumentString(`
+    query IncidentTimeline($number: Int!, $after: String) {
+  incidentByNumber(number: $number) {
+    id
+    title
+    status
+    timeline(first: 50, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        kind
+        status
+        body
+        postedAt
+        postedBy {
+          name
+        }
+        changes {
+          field
+          from
+          to
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:fb07380b7b36760c9961d5cb9f80da2c35493e414678d74bb5603645bb56a8dd"}) as unknown as TypedDocumentString<IncidentTimelineQuery, IncidentTimelineQueryVariables>;
+export const OpenIncidentDocument = new TypedDocumentString(`
+    mutation OpenIncident($input: CreateIncidentInput!) {
+  createIncident(input: $input) {
+    incident {
+      id
+      number
+      status
+      severity
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:d2caf83545b18a42fdb0be7dfe2ea0fbf34336ca796fc9efc9894b8a658bad32"}) as unknown as TypedDocumentString<OpenIncidentMutation, OpenIncidentMutationVariables>;
+export const PostUpdateDocument = new TypedDocumentString(`
+    mutation PostUpdate($incidentId: ID!, $body: String!) {
+  postIncidentUpdate(input: {incidentId: $incidentId, body: $body}) {
+    update {
+      kind
+      body
+      cursor
+    }
+    incident {
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:072bcb051866c238a68866aeb0c192849bcd77bc166815ad4479565cd754a52a"}) as unknown as TypedDocumentString<PostUpdateMutation, PostUpdateMutationVariables>;
+export const ChangeStatusDocument = new TypedDocumentString(`
+    mutation ChangeStatus($id: ID!, $status: IncidentStatus!, $message: String, $expectedVersion: Int) {
+  transitionIncident(
+    input: {id: $id, status: $status, message: $message, expectedVersion: $expectedVersion}
+  ) {
+    incident {
+      status
+      resolvedAt
+      version
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:f81718807ec2423dc81e4e336206c537a023c7b4be5695e212fb49657345d3c0"}) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;
+export const AddComponentDocument = new TypedDocumentString(`
+    mutation AddComponent($input: CreateComponentInput!) {
+  createComponent(input: $input) {
+    component {
+      id
+      name
+      group
+      status
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:b3f04747a55c852e75c2a9a661fcedda30519e2092b261db50980a029e2a937f"}) as unknown as TypedDocumentString<AddComponentMutation, AddComponentMutationVariables>;
+export const AddUserDocument = new TypedDocumentString(`
+    mutation AddUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    user {
+      id
+      name
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:9c41a9dbeebf7e35d03c0fb887a9299b11badf2fe1ba9865dbd64205bd9806d5"}) as unknown as TypedDocumentString<AddUserMutation, AddUserMutationVariables>;
+export const AddScheduleDocument = new TypedDocumentString(`
+    mutation AddSchedule($input: CreateScheduleInput!) {
+  createSchedule(input: $input) {
+    schedule {
+      id
+      name
+    }
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:d44dd96c783351bca278b5629e6d554bbc4d153eb9b3aae804515beeb95846c1"}) as unknown as TypedDocumentString<AddScheduleMutation, AddScheduleMutationVariables>;
+export const WhoIsOnCallDocument = new TypedDocumentString(`
+    query WhoIsOnCall($scheduleId: ID!) {
+  onCall(scheduleId: $scheduleId) {
+    user {
+      name
+      email
+    }
+    startsAt
+    endsAt
+    override {
+      id
+    }
+  }
+}
+    `, {"hash":"sha256:ea9d3b48d06fe452d0d0823e3cf132a57846a184d6ce2e5e4e7954f884420ea5"}) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;
+export const RemoveIncidentDocument = new TypedDocumentString(`
+    mutation RemoveIncident($id: ID!) {
+  deleteIncident(input: {id: $id}) {
+    deletedIncidentId
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:20196c9d5d412b890be5f7e9e34614d09cac1150c38dee76bf49c2775e2a724a"}) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+export const FollowTimelineDocument = new TypedDocumentString(`
+    subscription FollowTimeline($id: ID!, $after: String) {
+  incidentTimeline(incidentId: $id, after: $after) {
+    cursor
+    kind
+    status
+    body
+    postedAt
+    postedBy {
+      name
+    }
+  }
+}
+    `, {"hash":"sha256:20aaaa33ace9f27d1cca85436728e921e40d8a5ff72cf96953b7db54f3de808b"}) as unknown as TypedDocumentString<FollowTimelineSubscription, FollowTimelineSubscriptionVariables>;
+export const ReliabilityDocument = new TypedDocumentString(`
+    query Reliability($from: DateTime!, $to: DateTime!) {
+  incidentStats(
+    from: $from
+    to: $to
+    groupBy: SEVERITY
+    filter: {kind: {eq: INCIDENT}}
+  ) {
+    total {
+      count
+      reopenRate
+      mtta {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+      mttr {
+        count
+        meanSeconds
+        p50Seconds
+        p90Seconds
+      }
+    }
+    groups {
+      key
+      count
+      mttr {
+        p50Seconds
+        p90Seconds
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:bd123e66e6cf372b45692f54e098e3e6f6cdbc1ba2f495c0b7243ffb7e977068"}) as unknown as TypedDocumentString<ReliabilityQuery, ReliabilityQueryVariables>;
+export const ComponentUptimeDocument = new TypedDocumentString(`
+    query ComponentUptime($id: ID!) {
+  node(id: $id) {
+    ... on Component {
+      name
+      uptime {
+        availability
+        days {
+          date
+          availability
+          statuses {
+            status
+            seconds
+          }
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"sha256:483ddd5522f2de5bfee09070b1c9b1fbc0aa54d7357937cfdaf30a36b533ed0a"}) as unknown as TypedDocumentString<ComponentUptimeQuery, ComponentUptimeQueryVariables>;
+export const SubscribeWebhookDocument = new TypedDocumentString(`
+    mutation SubscribeWebhook($statusPageId: ID!, $webhookUrl: String!) {
+  subscribe(input: {statusPageId: $statusPageId, webhookUrl: $webhookUrl}) {
+    subscriber {
+      id
+    }
+    signingSecret
+    userErrors {
+      code
+      field
+      message
+    }
+  }
+}
+    `, {"hash":"sha256:75bcfab3d02bdcf93811d3e198c281d3d0a73a23adfd7047504a9247ab450919"}) as unknown as TypedDocumentString<SubscribeWebhookMutation, SubscribeWebhookMutationVariables>;
 export const OpenIncidentsDocument = new TypedDocumentString(`
     query OpenIncidents {
   incidents(
@@ -651,163 +998,4 @@ export const OpenIncidentsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;
-export const IncidentTimelineDocument = new TypedDocumentString(`
-    query IncidentTimeline($number: Int!, $after: String) {
-  incidentByNumber(number: $number) {
-    id
-    title
-    status
-    timeline(first: 50, after: $after) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        kind
-        status
-        body
-        postedAt
-        postedBy {
-          name
-        }
-        changes {
-          field
-          from
-          to
-        }
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<IncidentTimelineQuery, IncidentTimelineQueryVariables>;
-export const OpenIncidentDocument = new TypedDocumentString(`
-    mutation OpenIncident($input: CreateIncidentInput!) {
-  createIncident(input: $input) {
-    incident {
-      id
-      number
-      status
-      severity
-      version
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<OpenIncidentMutation, OpenIncidentMutationVariables>;
-export const PostUpdateDocument = new TypedDocumentString(`
-    mutation PostUpdate($incidentId: ID!, $body: String!) {
-  postIncidentUpdate(input: {incidentId: $incidentId, body: $body}) {
-    update {
-      kind
-      body
-      cursor
-    }
-    incident {
-      version
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<PostUpdateMutation, PostUpdateMutationVariables>;
-export const ChangeStatusDocument = new TypedDocumentString(`
-    mutation ChangeStatus($id: ID!, $status: IncidentStatus!, $message: String, $expectedVersion: Int) {
-  transitionIncident(
-    input: {id: $id, status: $status, message: $message, expectedVersion: $expectedVersion}
-  ) {
-    incident {
-      status
-      resolvedAt
-      version
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<ChangeStatusMutation, ChangeStatusMutationVariables>;
-export const AddComponentDocument = new TypedDocumentString(`
-    mutation AddComponent($input: CreateComponentInput!) {
-  createComponent(input: $input) {
-    component {
-      id
-      name
-      group
-      status
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<AddComponentMutation, AddComponentMutationVariables>;
-export const AddUserDocument = new TypedDocumentString(`
-    mutation AddUser($input: CreateUserInput!) {
-  createUser(input: $input) {
-    user {
-      id
-      name
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<AddUserMutation, AddUserMutationVariables>;
-export const AddScheduleDocument = new TypedDocumentString(`
-    mutation AddSchedule($input: CreateScheduleInput!) {
-  createSchedule(input: $input) {
-    schedule {
-      id
-      name
-    }
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<AddScheduleMutation, AddScheduleMutationVariables>;
-export const WhoIsOnCallDocument = new TypedDocumentString(`
-    query WhoIsOnCall($scheduleId: ID!) {
-  onCall(scheduleId: $scheduleId) {
-    user {
-      name
-      email
-    }
-    startsAt
-    endsAt
-    override {
-      id
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<WhoIsOnCallQuery, WhoIsOnCallQueryVariables>;
-export const RemoveIncidentDocument = new TypedDocumentString(`
-    mutation RemoveIncident($id: ID!) {
-  deleteIncident(input: {id: $id}) {
-    deletedIncidentId
-    userErrors {
-      code
-      field
-      message
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<RemoveIncidentMutation, RemoveIncidentMutationVariables>;
+    `, {"hash":"sha256:0427e03c5e847ebd9bdacd2b64de7e5f76d7cc5326b788b9d8fb374d30fd94bb"}) as unknown as TypedDocumentString<OpenIncidentsQuery, OpenIncidentsQueryVariables>;

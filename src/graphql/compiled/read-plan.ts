@@ -15,7 +15,6 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { isUuid } from '../../domain/ids.js';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../../domain/validation.js';
 import { decodeId } from '../common.js';
 import { flatFields } from './selection.js';
@@ -194,8 +193,7 @@ function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, n
       const id = param(build, (variables) => {
         const args = argumentsOf(field, node, variables);
         if (!args || args.asOf != null) return UNSUPPORTED;
-        const incidentId = decodeId(String(args.id), 'Incident');
-        return incidentId && isUuid(incidentId) ? incidentId : null;
+        return decodeId(String(args.id), 'Incident');
       });
       return compileOneIncident(build, type, node, (alias) => `${alias}."id" = ${id}::uuid`);
     }

@@ -58,6 +58,7 @@ export const TABLES: Record<string, TableSpec> = {
       number: column('number'),
       title: column('title'),
       description: column('description'),
+      impactDescription: column('impactDescription'),
       kind: column('kind'),
       status: column('status'),
       severity: column('severity'),
@@ -107,7 +108,10 @@ export const TABLES: Record<string, TableSpec> = {
       sequence: column('sequence'),
       cursor: (alias) => `${alias}."sequence"::text`,
     },
-    relations: { postedBy: { kind: 'embedded', type: 'IncidentUpdate.postedBy' } },
+    relations: {
+      postedBy: { kind: 'embedded', type: 'IncidentUpdate.postedBy' },
+      author: { kind: 'one', type: 'User', join: (parent, child) => `${child}."id" = ${parent}."authorId"` },
+    },
   },
   'IncidentUpdate.postedBy': actor('postedByKeyId', 'postedByName'),
   AffectedComponent: {

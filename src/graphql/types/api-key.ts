@@ -1,5 +1,4 @@
 import { API_KEY_REVOCATIONS, isScope, SCOPES, type Scope } from '../../auth/keys.js';
-import { isUuid } from '../../domain/ids.js';
 import { InputCheck } from '../../domain/incident-input.js';
 import * as apiKeys from '../../services/api-keys.js';
 import { builder } from '../builder.js';
@@ -121,8 +120,7 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key.' }) },
     resolve: async (_root, { input }, context) => {
-      const id = decodeId(String(input.id), 'ApiKey');
-      const outcome = await apiKeys.revokeApiKey(context.prisma, actorOf(context), isUuid(id) ? id : null);
+      const outcome = await apiKeys.revokeApiKey(context.prisma, actorOf(context), decodeId(String(input.id), 'ApiKey'));
       if (!outcome.ok) return rejected(outcome.errors);
       // After the commit: this instance refuses the key from the next request on, and every
       // instance (told through the pub/sub) forgets it and closes its sockets.

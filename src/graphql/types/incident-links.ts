@@ -62,7 +62,7 @@ builder.prismaObjectField('Component', 'incidents', (t) =>
 const incidentStatusPages = prismaConnectionHelpers(builder, 'StatusPageIncident', {
   cursor: 'statusPageId_incidentId',
   query: { orderBy: { publishedAt: 'asc' } },
-  select: (nodeSelection) => ({ statusPage: nodeSelection(true) }),
+  select: (nodeSelection) => ({ publishedAt: true, statusPage: nodeSelection(true) }),
   resolveNode: (published) => published.statusPage,
 });
 
@@ -87,7 +87,18 @@ builder.prismaObjectFields('Incident', (t) => ({
         totalCount: connection.int({ description: 'How many pages it is published on.', resolve: (result) => result.totalCount }),
       }),
     },
-    { name: 'IncidentStatusPageEdge', description: 'A status page of an incident in a page.' },
+    {
+      name: 'IncidentStatusPageEdge',
+      description: 'A status page of an incident in a page, with when the incident was published there.',
+      fields: (edge) => ({
+        publishedAt: edge.field({
+          type: 'DateTime',
+          description: 'When the incident was published on this status page (unpublishIncident withdraws it).',
+          // The edge carries the link row it was made from (prismaConnectionHelpers spreads it in).
+          resolve: (link) => (link as unknown as { publishedAt: Date }).publishedAt,
+        }),
+      }),
+    },
   ),
   escalationPolicy: t.relation('escalationPolicy', {
     nullable: true,

@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Incident, Prisma } from '../../generated/prisma/client.js';
-import { InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
+import { IMPACT_DESCRIPTION_MAX, InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
 import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
 import { isUuid } from '../../domain/ids.js';
@@ -82,6 +82,9 @@ export const TimelineEntryKindEnum = builder.enumType('TimelineEntryKind', {
     OWNER_CHANGED: { description: 'The owner changed.' },
     ACKNOWLEDGED: { description: 'A responder acknowledged the incident.' },
     REOPENED: { description: 'A resolved incident was reopened (back to INVESTIGATING).' },
+    PAGED: { description: 'Paging: someone was paged; the body names who and at which level. Never sent to status page subscribers.' },
+    ESCALATED: { description: 'Paging: nobody acknowledged in time, so the escalation moved to the level the body names.' },
+    ESCALATION_EXHAUSTED: { description: 'Paging: the last rule of the last repeat passed without an acknowledgement; paging stopped.' },
   } as const,
 });
 
@@ -104,7 +107,7 @@ const IncidentOrderFieldEnum = builder.enumType('IncidentOrderField', {
 // ---------------------------------------------------------------- objects
 
 /** Connections here page by uuid; a cursor holding anything else was tampered with: refuse it rather than fail in the database. */
-function checkIdCursors(args: { after?: string | null; before?: string | null }): void {
+export function checkIdCursors(args: { after?: string | null; before?: string | null }): void {
   for (const cursor of [args.after, args.before]) {
     if (cursor != null && !isUuid(String(parsePrismaCursor(cursor)))) throw badUserInput(`Invalid cursor: ${cursor}`);
   }
@@ -180,8 +183,12 @@ export const IncidentUpdateRef = builder.prismaNode('IncidentUpdate', {
     postedAt: t.expose('postedAt', { type: 'DateTime', description: 'When it was written.' }),
     postedBy: t.field({
       type: ActorRef,
-      description: 'Who wrote it.',
+      description: 'The API key that wrote it.',
       resolve: (update) => ({ keyId: update.postedByKeyId, name: update.postedByName }),
+    }),
+    author: t.relation('author', {
+      nullable: true,
+      description: 'The person it was posted as (`postAs`, or whoever acknowledged through a page); null when posted as the key alone.',
     }),
     changes: t.field({
       type: [TimelineChangeRef],
@@ -216,6 +223,10 @@ export const IncidentRef = builder.prismaNode('Incident', {
     number: t.exposeInt('number', { description: 'Number within your organization: 1, 2, ...' }),
     title: t.exposeString('title', { description: 'Short summary, 1 to 255 characters.' }),
     description: t.exposeString('description', { nullable: true, description: 'Longer text, up to 10,000 characters.' }),
+    impactDescription: t.exposeString('impactDescription', {
+      nullable: true,
+      description: 'What customers experience, in words (up to 1,000 characters); public: status pages show it.',
+    }),
     kind: t.expose('kind', { type: IncidentKindEnum, description: 'Incident or maintenance.' }),
     status: t.expose('status', { type: IncidentStatusEnum, description: 'Where it is in its lifecycle.' }),
     severity: t.expose('severity', { type: IncidentSeverityEnum, description: 'Urgency for responders.' }),
@@ -316,7 +327,7 @@ const DateTimeComparator = builder.inputType('DateTimeComparator', {
 });
 
 export const IncidentFilter = builder.inputRef<IncidentFilterShape>('IncidentFilter').implement({
-  description: 'Which incidents to return. All given conditions must hold.',
+  description: 'Which incidents to return. All given conditions must hold. and/or nest at most 5 levels; at most 100 filters in all and 100 items per list.',
   fields: (t) => ({
     status: t.field({ type: IncidentStatusComparator, description: 'By status.' }),
     severity: t.field({ type: IncidentSeverityComparator, description: 'By severity.' }),
@@ -324,8 +335,12 @@ export const IncidentFilter = builder.inputRef<IncidentFilterShape>('IncidentFil
     kind: t.field({ type: IncidentKindComparator, description: 'By kind.' }),
     ownerId: t.field({ type: IDComparator, description: 'By owner (User ids).' }),
     componentId: t.field({ type: IDComparator, description: 'By affected component (Component ids).' }),
-    tag: t.field({ type: StringComparator, description: 'By tag: eq has the tag, in has any, notIn has none.' }),
+    tag: t.field({ type: StringComparator, description: 'By tag, ignoring case: eq has the tag, in has any, notIn has none.' }),
     startedAt: t.field({ type: DateTimeComparator, description: 'By start time.' }),
+    acknowledgedAt: t.field({
+      type: DateTimeComparator,
+      description: 'By acknowledgement time; `isNull: true` finds the incidents nobody acknowledged yet.',
+    }),
     resolvedAt: t.field({ type: DateTimeComparator, description: 'By resolution time.' }),
     search: t.string({ description: 'Case-insensitive substring of the title or description.' }),
     and: t.field({ type: [IncidentFilter], description: 'All of these filters.' }),
@@ -443,7 +458,7 @@ function incidentPayload(name: string, description: string) {
   }));
 }
 
-const ComponentChoiceInput = builder.inputType('IncidentComponentInput', {
+export const ComponentChoiceInput = builder.inputType('IncidentComponentInput', {
   description: 'A component and the status it has in the incident (also applied to the component itself).',
   fields: (t) => ({
     componentId: t.id({ required: true, description: 'Global ID of the component.' }),
@@ -451,7 +466,14 @@ const ComponentChoiceInput = builder.inputType('IncidentComponentInput', {
   }),
 });
 
-function componentRefs(
+/** `postAs`: a User global ID; anything else is kept to be reported NOT_FOUND. */
+export function postAsOf(id: string | number | null | undefined): string | null {
+  return id == null ? null : decodeIdOrRaw(String(id), 'User');
+}
+
+export const POST_AS_DESCRIPTION = 'Global ID of a user of your organization: the timeline entry is posted as this person (IncidentUpdate.author).';
+
+export function componentRefs(
   ids: readonly (string | number)[] | null | undefined,
   withStatus: readonly { componentId: string | number; status: ComponentStatus }[] | null | undefined,
 ): incidents.ComponentRefsInput {
@@ -485,9 +507,19 @@ const CreateIncidentInput = builder.inputType('CreateIncidentInput', {
     tags: t.stringList({ description: 'Up to 20 tags of 1 to 50 characters.' }),
     externalRef: t.string({ description: 'An id in another system.' }),
     source: t.string({ description: 'Where it came from (default API).' }),
-    startedAt: t.field({ type: 'DateTime', description: 'When it started (default now).' }),
-    scheduledFor: t.field({ type: 'DateTime', description: 'Maintenance: planned start.' }),
-    scheduledUntil: t.field({ type: 'DateTime', description: 'Maintenance: planned end.' }),
+    impactDescription: t.string({ description: 'What customers experience, up to 1,000 characters; shown on status pages.' }),
+    startedAt: t.field({ type: 'DateTime', description: 'When it started (default now); an incident at most 24 hours ahead.' }),
+    acknowledgedAt: t.field({
+      type: 'DateTime',
+      description: 'Backfill: when it was acknowledged (not before startedAt, not after resolvedAt, not in the future); written to the timeline at that instant.',
+    }),
+    resolvedAt: t.field({
+      type: 'DateTime',
+      description: 'Backfill: when it was resolved, with a status RESOLVED, POSTMORTEM or COMPLETED (default now); written to the timeline at that instant.',
+    }),
+    scheduledFor: t.field({ type: 'DateTime', description: 'Maintenance only: planned start.' }),
+    scheduledUntil: t.field({ type: 'DateTime', description: 'Maintenance only: planned end.' }),
+    postAs: t.id({ description: 'Global ID of a user of your organization: the timeline entries are posted as this person.' }),
     idempotencyKey: t.string({
       description: 'Repeating a request with the same key returns the first result (kept 24 hours).',
     }),
@@ -513,6 +545,7 @@ builder.mutationField('createIncident', (t) =>
           ownerId: input.ownerId == null ? null : decodeIdOrRaw(String(input.ownerId), 'User'),
           ownerScheduleId: input.ownerScheduleId == null ? null : decodeIdOrRaw(String(input.ownerScheduleId), 'Schedule'),
           statusPageIds: input.statusPageIds?.map((id) => decodeIdOrRaw(String(id), 'StatusPage')) ?? null,
+          postAs: postAsOf(input.postAs),
         },
       );
       return settle(context, outcome);
@@ -531,13 +564,24 @@ const UpdateIncidentInput = builder.inputType('UpdateIncidentInput', {
     impact: t.field({ type: IncidentImpactEnum, description: 'Overrides the impact; null goes back to deriving it.' }),
     tags: t.stringList({ description: 'Replaces the tags.' }),
     ownerId: t.id({ description: 'New owner; null removes the owner.' }),
+    impactDescription: t.string({ description: 'What customers experience, up to 1,000 characters; null clears it.' }),
+    acknowledgedAt: t.field({
+      type: 'DateTime',
+      description: 'Backfill: acknowledges an incident not acknowledged yet at this instant (an ACKNOWLEDGED entry at that instant). Not before startedAt, not after resolvedAt, not in the future.',
+    }),
+    resolvedAt: t.field({
+      type: 'DateTime',
+      description: 'Backfill: corrects when a resolved incident (RESOLVED, POSTMORTEM, COMPLETED) was resolved; the entry that resolved it moves to this instant.',
+    }),
+    postAs: t.id({ description: POST_AS_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('updateIncident', (t) =>
   t.field({
     type: incidentPayload('UpdateIncidentPayload', 'Result of updateIncident.'),
-    description: 'Changes title, description, severity, impact, tags or owner.',
+    description:
+      'Changes title, description, impact description, severity, impact, tags or owner; backfills acknowledgedAt and resolvedAt.',
     authScopes: { write: true },
     args: { input: t.arg({ type: UpdateIncidentInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, context) => {
@@ -545,8 +589,11 @@ builder.mutationField('updateIncident', (t) =>
       if (input.title === null) check.fail(['title'], 'title cannot be null');
       if (input.severity === null) check.fail(['severity'], 'severity cannot be null');
       if (input.tags === null) check.fail(['tags'], 'tags cannot be null; pass [] to clear them');
+      if (input.acknowledgedAt === null) check.fail(['acknowledgedAt'], 'acknowledgedAt cannot be cleared');
+      if (input.resolvedAt === null) check.fail(['resolvedAt'], 'resolvedAt cannot be cleared; reopen the incident instead');
       const title = input.title == null ? undefined : check.requiredText(input.title, 'title', TITLE_MAX);
       const description = check.text(input.description, 'description', { max: DESCRIPTION_MAX });
+      const impactDescription = check.text(input.impactDescription, 'impactDescription', { max: IMPACT_DESCRIPTION_MAX });
       const tags = checkTags(check, input.tags);
       if (!check.ok) return rejected(check.errors);
       const outcome = await incidents.updateIncident(context.prisma, actorOf(context), {
@@ -558,6 +605,10 @@ builder.mutationField('updateIncident', (t) =>
         impact: input.impact,
         tags,
         ownerId: input.ownerId === undefined ? undefined : input.ownerId === null ? null : decodeIdOrRaw(String(input.ownerId), 'User'),
+        impactDescription: impactDescription === undefined ? undefined : impactDescription || null,
+        acknowledgedAt: input.acknowledgedAt ?? undefined,
+        resolvedAt: input.resolvedAt ?? undefined,
+        postAs: postAsOf(input.postAs),
       });
       return settle(context, outcome);
     },
@@ -572,6 +623,7 @@ const TransitionIncidentInput = builder.inputType('TransitionIncidentInput', {
     message: t.string({ description: 'Text of the timeline entry; a default text when omitted.' }),
     notifySubscribers: t.boolean({ defaultValue: true, description: 'Whether subscribers are told (default true).' }),
     expectedVersion: t.int({ description: 'Fail with VERSION_CONFLICT unless this is the current version.' }),
+    postAs: t.id({ description: POST_AS_DESCRIPTION }),
   }),
 });
 
@@ -591,6 +643,7 @@ builder.mutationField('transitionIncident', (t) =>
         message,
         notifySubscribers: input.notifySubscribers ?? true,
         expectedVersion: input.expectedVersion,
+        postAs: postAsOf(input.postAs),
       });
       return settle(context, outcome);
     },
@@ -599,7 +652,10 @@ builder.mutationField('transitionIncident', (t) =>
 
 const AcknowledgeIncidentInput = builder.inputType('AcknowledgeIncidentInput', {
   description: 'The incident to acknowledge.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the incident.' }) }),
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'Global ID of the incident.' }),
+    postAs: t.id({ description: POST_AS_DESCRIPTION }),
+  }),
 });
 
 builder.mutationField('acknowledgeIncident', (t) =>
@@ -609,7 +665,10 @@ builder.mutationField('acknowledgeIncident', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: AcknowledgeIncidentInput, required: true, description: 'The incident.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await incidents.acknowledgeIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
+      settle(
+        context,
+        await incidents.acknowledgeIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'), { postAs: postAsOf(input.postAs) }),
+      ),
   }),
 );
 
@@ -620,6 +679,7 @@ const PostIncidentUpdateInput = builder.inputType('PostIncidentUpdateInput', {
     body: t.string({ required: true, description: 'The message, 1 to 10,000 characters.' }),
     status: t.field({ type: IncidentStatusEnum, description: 'A new status; the message becomes the transition entry.' }),
     notifySubscribers: t.boolean({ defaultValue: true, description: 'Whether subscribers are told (default true).' }),
+    postAs: t.id({ description: POST_AS_DESCRIPTION }),
   }),
 });
 
@@ -658,6 +718,7 @@ builder.mutationField('postIncidentUpdate', (t) =>
         body,
         status: input.status,
         notifySubscribers: input.notifySubscribers ?? true,
+        postAs: postAsOf(input.postAs),
       });
       return settle(context, outcome);
     },

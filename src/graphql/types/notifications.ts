@@ -6,7 +6,7 @@ import * as notifications from '../../services/notifications.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
 import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
-import { BODY_MAX } from '../../domain/validation.js';
+import { BODY_MAX, textLength } from '../../domain/validation.js';
 import { badUserInput } from '../errors.js';
 
 const ChannelEnum = builder.enumType('SubscriberChannel', {
@@ -17,7 +17,7 @@ const ChannelEnum = builder.enumType('SubscriberChannel', {
   } as const,
 });
 
-const NotificationStatusEnum = builder.enumType('NotificationStatus', {
+export const NotificationStatusEnum = builder.enumType('NotificationStatus', {
   description: 'Where a notification is in its delivery.',
   values: {
     PENDING: { description: 'Waiting for its first or next attempt.' },
@@ -59,7 +59,7 @@ const INCIDENT_UPDATES = { kind: 'INCIDENT_UPDATE' } as const;
 
 builder.prismaNode('Notification', {
   id: { field: 'id', description: 'Global ID of the notification.' },
-  description: 'One message to one subscriber about one timeline entry, and its delivery.',
+  description: 'One message about one timeline entry, and its delivery: status page news to a subscriber, or a page to a contact method.',
   authScopes: { read: true },
   findUnique: (id, context) => ({ ...scopedNodeWhere(id, context), ...INCIDENT_UPDATES }),
   nullable: true,
@@ -87,7 +87,11 @@ builder.prismaNode('Notification', {
       description: 'What is sent: `{ webhook: <body> }` or `{ email: { to, subject, text } }` (admin scope).',
       resolve: (notification) => notification.payload,
     }),
-    subscriber: t.relation('subscriber', { description: 'Who it is for (admin scope).' }),
+    subscriber: t.relation('subscriber', { nullable: true, description: 'Who it is for (admin scope); null for a page, which goes to a contact method.' }),
+    contactMethod: t.relation('contactMethod', {
+      nullable: true,
+      description: 'The contact method a page goes to; null for status page news, or when the contact method was removed.',
+    }),
   }),
 });
 
@@ -162,7 +166,7 @@ builder.queryFields((t) => ({
       body: t.arg.string({ required: true, description: 'The update text.' }),
     },
     resolve: (_root, args, context) => {
-      if (args.body.length > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
+      if (textLength(args.body) > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
       const id = decodeId(String(args.incidentId), 'Incident');
       return id ? notifications.previewNotifications(context.prisma, orgOf(context), id, args.body.trim()) : null;
     },

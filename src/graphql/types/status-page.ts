@@ -60,9 +60,10 @@ const StatusPageTimelineEntryRef = builder.prismaObject('IncidentUpdate', {
 
 const StatusPageIncidentRef = builder.prismaObject('Incident', {
   variant: 'StatusPageIncident',
-  description: `An incident as a status page shows it. Fields beyond title, kind, status, impact, startedAt, resolvedAt and timeline: ${memberOnly}`,
+  description: `An incident as a status page shows it. Fields beyond title, kind, status, impact, impactDescription, startedAt, resolvedAt and timeline: ${memberOnly}`,
   fields: (t) => ({
     title: t.exposeString('title', { description: 'Short summary.' }),
+    impactDescription: t.exposeString('impactDescription', { nullable: true, description: 'What customers experience, in words.' }),
     kind: t.expose('kind', { type: IncidentKindEnum, description: 'Incident or maintenance.' }),
     status: t.expose('status', { type: IncidentStatusEnum, description: 'Where it is in its lifecycle.' }),
     impact: t.expose('impact', { type: IncidentImpactEnum, description: 'Customer impact.' }),
@@ -293,22 +294,30 @@ const PublishIncidentInput = builder.inputType('PublishIncidentInput', {
   }),
 });
 
-const PublishIncidentPayload = definePayload<StatusPageResult>('PublishIncidentPayload', 'Result of publishIncident.', (t) => ({
-  incident: t.prismaField({
-    type: 'Incident',
-    nullable: true,
-    description: 'The published incident; null when the input was rejected.',
-    resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
-      payload.result?.incidentId ? context.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
-  }),
-  statusPage: t.prismaField({
-    type: 'StatusPage',
-    nullable: true,
-    description: 'The status page it is now on; null when the input was rejected.',
-    resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
-      payload.result ? context.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
-  }),
-}));
+/** The payload of publishIncident and unpublishIncident: the incident and the page. */
+function publicationPayload(name: string, description: string, verb: { incident: string; statusPage: string }) {
+  return definePayload<StatusPageResult>(name, description, (t) => ({
+    incident: t.prismaField({
+      type: 'Incident',
+      nullable: true,
+      description: `The ${verb.incident} incident; null when the input was rejected.`,
+      resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
+        payload.result?.incidentId ? context.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
+    }),
+    statusPage: t.prismaField({
+      type: 'StatusPage',
+      nullable: true,
+      description: `The status page it is ${verb.statusPage}; null when the input was rejected.`,
+      resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
+        payload.result ? context.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
+    }),
+  }));
+}
+
+const PublishIncidentPayload = publicationPayload('PublishIncidentPayload', 'Result of publishIncident.', {
+  incident: 'published',
+  statusPage: 'now on',
+});
 
 builder.mutationField('publishIncident', (t) =>
   t.field({
@@ -320,6 +329,34 @@ builder.mutationField('publishIncident', (t) =>
       settle(
         context,
         await statusPages.publishIncident(
+          context.prisma,
+          actorOf(context),
+          decodeId(String(input.incidentId), 'Incident'),
+          decodeId(String(input.statusPageId), 'StatusPage'),
+        ),
+      ),
+  }),
+);
+
+const UnpublishIncidentInput = builder.inputType('UnpublishIncidentInput', {
+  description: 'An incident and the status page to withdraw it from.',
+  fields: (t) => ({
+    incidentId: t.id({ required: true, description: 'Global ID of the incident.' }),
+    statusPageId: t.id({ required: true, description: 'Global ID of the status page.' }),
+  }),
+});
+
+builder.mutationField('unpublishIncident', (t) =>
+  t.field({
+    type: publicationPayload('UnpublishIncidentPayload', 'Result of unpublishIncident.', { incident: 'withdrawn', statusPage: 'no longer on' }),
+    description:
+      'Withdraws an incident from a status page: the page (and its public view) stops showing it at once, and its subscribers hear no more of it. Withdrawing one that is not on the page succeeds and changes nothing.',
+    authScopes: { write: true },
+    args: { input: t.arg({ type: UnpublishIncidentInput, required: true, description: 'The incident and page.' }) },
+    resolve: async (_root, { input }, context) =>
+      settle(
+        context,
+        await statusPages.unpublishIncident(
           context.prisma,
           actorOf(context),
           decodeId(String(input.incidentId), 'Incident'),

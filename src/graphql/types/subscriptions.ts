@@ -35,7 +35,8 @@ function parseTimelineCursor(cursor: string): number {
   return Number(cursor);
 }
 
-const sequenceOfTimelineEvent = (event: ChannelEvent<'incident.timeline'>) => event.sequence;
+/** A deletion ends the timeline: its subscriptions complete. */
+const sequenceOfTimelineEvent = (event: ChannelEvent<'incident.timeline'>) => ('deleted' in event ? null : event.sequence);
 
 /** An incident's timeline; subscribers of one incident share each read (the gateway's coalescer). */
 class TimelineLog implements EntryLog<IncidentUpdate> {
@@ -59,7 +60,7 @@ builder.subscriptionField('incidentTimeline', (t) =>
   t.field({
     type: IncidentUpdateRef,
     description:
-      'Every new timeline entry of an incident, with whatever fields you select. With `after`, first the entries after that cursor, in order, then the new ones: none missed, none twice. An incident of another organization is NOT_FOUND, as a missing one.',
+      'Every new timeline entry of an incident, with whatever fields you select. With `after`, first the entries after that cursor, in order, then the new ones: none missed, none twice. Completes when the incident is deleted. An incident of another organization is NOT_FOUND, as a missing one.',
     authScopes: { read: true },
     args: {
       incidentId: t.arg.id({ required: true, description: 'Global ID of the incident.' }),
@@ -200,6 +201,7 @@ builder.subscriptionField('incidentChanged', (t) =>
             title: incident.title,
             description: incident.description,
             startedAt: incident.startedAt,
+            acknowledgedAt: incident.acknowledgedAt,
             resolvedAt: incident.resolvedAt,
             componentIds,
           };

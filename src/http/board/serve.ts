@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../package-root.js';
 
 /**
  * The war-room board: a static page, its stylesheet, and its script bundled by esbuild on the
@@ -10,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** The page's sources, found from the package root so this works from src/ (tsx) and from dist/. */
-const PAGE_DIR = path.join(packageRoot(path.dirname(fileURLToPath(import.meta.url))), 'src', 'http', 'board', 'page');
+const PAGE_DIR = path.join(packageRoot(import.meta.url), 'src', 'http', 'board', 'page');
 
 const SECURITY_HEADERS = {
   // Only this gateway: scripts, styles, fetch and the WebSocket ('self' covers ws: on the same host).
@@ -48,16 +47,6 @@ async function bundleScript(): Promise<string> {
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;
-}
-
-function packageRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 /** Answers every request under /board. */

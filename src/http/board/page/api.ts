@@ -21,7 +21,12 @@ function firstError(errors: GraphQLResult<unknown>['errors']): GatewayError {
   return new GatewayError(error?.message ?? 'The gateway gave no data.', error?.extensions?.code);
 }
 
-/** One typed query or mutation over HTTP to this gateway, with the key as bearer token. */
+/** The trusted-document hash codegen gave the operation (schema/operations/), as persisted-query extensions. */
+function persistedQuery(document: { __meta__?: Record<string, any> }) {
+  return { persistedQuery: { version: 1, sha256Hash: String(document.__meta__?.hash) } };
+}
+
+/** One typed query or mutation over HTTP to this gateway, by its trusted document's hash, with the key as bearer token. */
 export async function request<TResult, TVariables>(
   key: string,
   document: TypedDocumentString<TResult, TVariables>,
@@ -30,7 +35,7 @@ export async function request<TResult, TVariables>(
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: document.toString(), variables }),
+    body: JSON.stringify({ variables, extensions: persistedQuery(document) }),
   });
   const body = (await response.json()) as GraphQLResult<TResult>;
   if (body.errors?.length || !body.data) throw firstError(body.errors);
@@ -67,7 +72,8 @@ export function subscribe<TResult, TVariables>(
   sink: { next(data: TResult): void; error(error: unknown): void },
 ): () => void {
   return client.subscribe<TResult>(
-    { query: document.toString(), variables: variables as Record<string, unknown> },
+    // graphql-ws requires the text; the hash lets a gateway that runs trusted documents only accept it.
+    { query: document.toString(), variables: variables as Record<string, unknown>, extensions: persistedQuery(document) },
     {
       next: (result) => {
         if (result.data) sink.next(result.data);

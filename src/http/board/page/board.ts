@@ -11,7 +11,7 @@ import { BoardState, nextOnCallChange, onCallRows, ON_CALL_HORIZON_MS, OPEN_STAT
 import type { BoardView } from './view.js';
 
 /** Re-render this often so ages and the clock move on; nothing is fetched. */
-const TICK_MS = 15_000;
+const TICK_MS = 1_000;
 /** A failed snapshot (rate limit, gateway hiccup) is tried again after this long while connected. */
 const SNAPSHOT_RETRY_MS = 5_000;
 

@@ -23,3 +23,13 @@ export function formatTime(iso: string, now: number): string {
   if (date.toDateString() === new Date(now).toDateString()) return time;
   return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
 }
+
+/** How long until `until`, to the second: `in 45s`, `in 3m 05s`, `in 2h 05m`; `due now` once it has passed. */
+export function formatCountdown(until: string, now: number): string {
+  const seconds = Math.ceil((Date.parse(until) - now) / 1000);
+  if (seconds <= 0) return 'due now';
+  if (seconds < 60) return `in ${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `in ${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `in ${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}

@@ -1,4 +1,4 @@
-import { formatAge, formatTime, humanize } from './format.js';
+import { formatAge, formatCountdown, formatTime, humanize } from './format.js';
 import type { BoardIncident, TimelineEntry } from './state.js';
 
 export type ConnectionState = 'no-key' | 'connecting' | 'live' | 'reconnecting' | 'refused' | 'error';
@@ -36,10 +36,30 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-/** The page's DOM. Text goes in through textContent only, never as HTML. */
+/** At most this many affected components on a card; the rest are counted. */
+const CARD_COMPONENTS = 8;
+
+/**
+ * The page's DOM. Text goes in through textContent only, never as HTML.
+ *
+ * Nothing on the board is cut off: each list shows the items that fit whole and hides the rest,
+ * and hidden incidents are counted on screen. While every open incident fits as a full card, each
+ * gets one; in a big outage the most severe keeps its card and the others become one-line rows.
+ */
 export class BoardView {
   private readonly list = byId<HTMLOListElement>('incidents');
   private readonly cards = new Map<string, HTMLLIElement>();
+  private lastIncidents: { incidents: readonly BoardIncident[]; beyondPage: number } | null = null;
+  private lastNow = 0;
+
+  constructor() {
+    let pending = 0;
+    // A new window size changes what fits.
+    addEventListener('resize', () => {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(() => this.refit());
+    });
+  }
 
   showKeyForm(onKey: (key: string) => void, message = ''): void {
     byId('board').hidden = true;
@@ -87,6 +107,8 @@ export class BoardView {
   }
 
   renderIncidents(incidents: readonly BoardIncident[], beyondPage: number, now: number): void {
+    this.lastIncidents = { incidents, beyondPage };
+    this.lastNow = now;
     const focusedId = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('.incident')?.dataset.id;
     const keep = new Set(incidents.map((incident) => incident.id));
     for (const [id, card] of this.cards) {
@@ -95,21 +117,52 @@ export class BoardView {
         this.cards.delete(id);
       }
     }
-    incidents.forEach((incident, index) => {
-      let card = this.cards.get(incident.id);
-      if (!card) {
-        card = document.createElement('li');
-        card.className = 'incident';
-        card.tabIndex = 0;
-        card.dataset.id = incident.id;
-        this.cards.set(incident.id, card);
+    /** The first `cards` incidents as full cards, the others as rows. */
+    const fill = (cards: number) =>
+      incidents.forEach((incident, index) => {
+        let card = this.cards.get(incident.id);
+        if (!card) {
+          card = document.createElement('li');
+          card.tabIndex = 0;
+          card.dataset.id = incident.id;
+          this.cards.set(incident.id, card);
+        }
+        fillCard(card, incident, now, index >= cards);
+        if (this.list.children[index] !== card) this.list.insertBefore(card, this.list.children[index] ?? null);
+      });
+    const more = byId('incidents-more');
+    const count = (hidden: readonly HTMLElement[]) => {
+      more.hidden = hidden.length + beyondPage === 0;
+      more.textContent = notShown(hidden.map((item) => item.dataset.severity ?? ''), beyondPage);
+    };
+    count([]);
+    fill(incidents.length);
+    let hidden = fitChildren(this.list);
+    if (hidden.length > 0) {
+      // Too many for cards: the most severe keeps its card, and the next ones get theirs back
+      // for as long as that leaves out no more incidents than rows alone would.
+      let cards = 1;
+      fill(cards);
+      const leftOut = fitChildren(this.list).length;
+      while (cards < incidents.length) {
+        fill(cards + 1);
+        if (fitChildren(this.list).length > leftOut) break;
+        cards += 1;
       }
-      fillCard(card, incident, now);
-      if (this.list.children[index] !== card) this.list.insertBefore(card, this.list.children[index] ?? null);
-    });
+      fill(cards);
+      hidden = fitChildren(this.list);
+    }
+    // The count line takes room from the list: fit again with it in place until both agree.
+    for (let pass = 0; pass < 3; pass += 1) {
+      count(hidden);
+      const again = fitChildren(this.list);
+      if (again.length === hidden.length) break;
+      hidden = again;
+    }
+    count(hidden);
     // Moving a focused card blurs it; keyboard users keep their place.
     if (focusedId && document.activeElement === document.body) this.cards.get(focusedId)?.focus({ preventScroll: true });
-    byId('incident-count').textContent = beyondPage > 0 ? `(${incidents.length}, ${beyondPage} less severe not shown)` : `(${incidents.length})`;
+    byId('incident-count').textContent = `(${incidents.length + beyondPage})`;
     byId('no-incidents').hidden = incidents.length > 0;
   }
 
@@ -130,6 +183,7 @@ export class BoardView {
         ),
       ),
     );
+    this.fitSide();
   }
 
   renderOnCall(rows: readonly OnCallRow[], now: number): void {
@@ -148,12 +202,62 @@ export class BoardView {
       ),
     );
     byId('no-schedules').hidden = rows.length > 0;
+    this.fitSide();
+  }
+
+  /** On call first (its count line changes what is left), then the updates below it. */
+  private fitSide(): void {
+    const list = byId('oncall');
+    const more = byId('oncall-more');
+    more.hidden = true;
+    let hidden = fitChildren(list).length;
+    if (hidden > 0) {
+      more.hidden = false;
+      hidden = fitChildren(list).length;
+      more.textContent = `+${hidden} more ${hidden === 1 ? 'schedule' : 'schedules'} not shown`;
+    }
+    fitChildren(byId('updates'));
+  }
+
+  private refit(): void {
+    if (this.lastIncidents) this.renderIncidents(this.lastIncidents.incidents, this.lastIncidents.beyondPage, this.lastNow);
+    this.fitSide();
   }
 }
 
-function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number): void {
+/**
+ * Shows every child of `list` again, then hides the trailing ones that do not fit whole inside
+ * the list's box (a half-visible line helps nobody on a wall screen). Returns the hidden ones.
+ */
+function fitChildren(list: HTMLElement): HTMLElement[] {
+  const items = [...list.children] as HTMLElement[];
+  for (const item of items) item.hidden = false;
+  const bottom = list.getBoundingClientRect().bottom;
+  const firstOut = items.findIndex((item) => item.getBoundingClientRect().bottom > bottom + 0.5);
+  const hidden = firstOut < 0 ? [] : items.slice(firstOut);
+  for (const item of hidden) item.hidden = true;
+  return hidden;
+}
+
+/** `+38 more open incidents not shown: 3 High, 15 Medium, 20 Low`. */
+function notShown(severities: readonly string[], beyondPage: number): string {
+  const total = severities.length + beyondPage;
+  const counts = new Map<string, number>();
+  for (const severity of severities) counts.set(severity, (counts.get(severity) ?? 0) + 1);
+  const parts = [...counts].map(([severity, count]) => `${count} ${humanize(severity)}`);
+  if (beyondPage > 0) parts.push(`${beyondPage} less severe, not loaded`);
+  return `+${total} more open ${total === 1 ? 'incident' : 'incidents'} not shown: ${parts.join(', ')}`;
+}
+
+/**
+ * A full card, or (compact) one row: number, title, severity, status, age and owner. Either way
+ * anything appended to `.incident-body` later (another short line) goes below the title.
+ */
+function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number, compact: boolean): void {
   const titleId = `incident-${incident.number}-title`;
   const latest = incident.timeline.nodes.at(-1);
+  const components = incident.affectedComponents;
+  card.className = compact ? 'incident row' : 'incident card';
   card.dataset.severity = incident.severity;
   card.dataset.status = incident.status;
   card.dataset.number = String(incident.number);
@@ -168,23 +272,25 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number): vo
         'dl',
         { class: 'facts' },
         fact('Status', humanize(incident.status), 'status'),
-        fact('Impact', humanize(incident.impact), 'impact'),
-        fact('Owner', incident.owner?.name ?? 'Unassigned', 'owner'),
+        !compact && fact('Impact', humanize(incident.impact), 'impact'),
         incident.status === 'SCHEDULED' && incident.scheduledFor
           ? fact('Starts', formatTime(incident.scheduledFor, now), 'starts')
           : fact('Age', formatAge(incident.startedAt, now), 'age'),
-        incident.kind === 'MAINTENANCE' ? fact('Kind', 'Maintenance', 'kind') : null,
+        fact('Owner', incident.owner?.name ?? 'Unassigned', 'owner'),
+        !compact && incident.kind === 'MAINTENANCE' ? fact('Kind', 'Maintenance', 'kind') : null,
+        ...pagingFacts(incident, now),
       ),
-      incident.affectedComponents.length > 0
+      !compact && components.length > 0
         ? h(
             'ul',
             { class: 'components', 'aria-label': 'Affected components' },
-            ...incident.affectedComponents.map((affected) =>
-              h('li', { class: 'component', 'data-status': affected.status }, `${affected.component.name}: ${humanize(affected.status)}`),
-            ),
+            ...components
+              .slice(0, CARD_COMPONENTS)
+              .map((affected) => h('li', { class: 'component', 'data-status': affected.status }, `${affected.component.name}: ${humanize(affected.status)}`)),
+            components.length > CARD_COMPONENTS ? h('li', { class: 'component others' }, `+${components.length - CARD_COMPONENTS} more`) : null,
           )
         : null,
-      latest
+      !compact && latest
         ? h(
             'p',
             { class: 'latest', 'data-cursor': latest.cursor },
@@ -194,6 +300,23 @@ function fillCard(card: HTMLLIElement, incident: BoardIncident, now: number): vo
         : null,
     ),
   );
+}
+
+/** Who was paged last and what happens next, while the incident has paging. */
+function pagingFacts(incident: BoardIncident, now: number): HTMLElement[] {
+  const { escalation } = incident;
+  if (!escalation) return [];
+  const last = escalation.pages.nodes.at(-1);
+  const next =
+    escalation.state === 'ACTIVE'
+      ? escalation.nextEscalationAt
+        ? `Level ${escalation.level}, escalates ${formatCountdown(escalation.nextEscalationAt, now)}`
+        : `Level ${escalation.level}, waiting for an acknowledgement`
+      : `${humanize(escalation.state)} at level ${escalation.level}`;
+  return [
+    fact('Paged', last ? `${last.user.name} (level ${last.level}, ${formatTime(last.at, now)})` : 'Nobody yet', 'paged'),
+    fact('Escalation', next, 'escalation'),
+  ];
 }
 
 function fact(label: string, value: string, name: string): HTMLElement {
