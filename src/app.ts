@@ -2,12 +2,12 @@ import type { Config } from './config.js';
 import type { Database, OpenDatabaseOptions } from './db/client.js';
 import { openMigratedDatabase } from './db/open-migrated.js';
 import { createGateway, type Gateway } from './http/server.js';
+import { createVerifiedKeyCache } from './auth/keys.js';
 import type { Logger } from './logger.js';
 import type { StatementListener } from './db/statement-reporter.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createGatewayPubSub } from './realtime/pubsub.js';
 import { createRedisConnections } from './realtime/redis.js';
-import { createMailer } from './notifications/mailer.js';
 import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
 import { startPagingWorker } from './paging/worker.js';
@@ -34,9 +34,11 @@ export async function startGateway(
   const db = await openMigratedDatabase(config, logger, { onStatement });
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined;
   const pubsub = createGatewayPubSub(logger, redis);
-  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
+  // nodemailer is loaded only when email is configured.
+  const mailer = config.smtpUrl ? (await import('./notifications/mailer.js')).createMailer(config.smtpUrl, config.notifications.timeoutMs) : null;
   const http = createGuardedHttp({ allowPrivate: config.outbound.allowPrivate });
-  const gateway = createGateway({ config, tracing, db, pubsub, logger, redis, outbound: { http, emailEnabled: mailer !== null } });
+  const verifiedKeys = createVerifiedKeyCache(db, { ttlMs: config.apiKeyCacheMs });
+  const gateway = createGateway({ config, tracing, db, pubsub, logger, redis, verifiedKeys, outbound: { http, emailEnabled: mailer !== null } });
   // Requests before Redis answers would draw from local buckets: give it a moment first.
   await redis?.connected(REDIS_CONNECT_WAIT_MS);
   const port = await gateway.listen(config.port, config.host);

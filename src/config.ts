@@ -45,6 +45,8 @@ export interface Config {
     rateLimit: { bucket: number; refillPerSecond: number };
   };
   shutdownGraceMs: number;
+  /** How long a key that checked out is trusted without asking the database again (API_KEY_CACHE_MS; 0: never). */
+  apiKeyCacheMs: number;
   /** The notification outbox worker (src/notifications/worker.ts). */
   notifications: {
     pollMs: number;
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0),
+    apiKeyCacheMs: integer(env, 'API_KEY_CACHE_MS', 30_000, 0),
     notifications: notificationSettings(env),
     outbound: { allowPrivate: addressRanges(env, 'WEBHOOK_ALLOW_PRIVATE') },
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

@@ -2,11 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { withKeysetCursors } from './keyset-cursor.js';
@@ -90,6 +87,8 @@ async function openPostgres(
   poolSize: number,
   onStatement: StatementListener | undefined,
 ): Promise<Database> {
+  // Each driver is loaded only when configured: PGlite alone holds tens of MB (bench/README.md).
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   // A server that does not answer (network cut) fails a request within CONNECT_TIMEOUT_MS (503)
   // instead of holding it until the client gives up.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
@@ -126,6 +125,7 @@ async function openPglite(dataDir: string, onStatement: StatementListener | unde
   const directory = path.resolve(dataDir);
   await mkdir(directory, { recursive: true });
   const lock = await acquireDataDirLock(directory);
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({ dataDir: directory });

@@ -1,10 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   DriverAdapterError,
@@ -12,8 +11,6 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaContainer, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { migrationTargetOf, type Database, type MigrationTarget } from './client.js';
 
 const projectRoot = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -43,6 +40,7 @@ export async function applyMigrations(db: Database, options: MigrationOptions = 
     readMigrationsList(options.migrationsDirectory ?? migrationsDirectory),
     readSchema(schemaPath),
   ]);
+  if (await alreadyApplied(db, migrationsList)) return { applied: [] };
   const { appliedMigrationNames } = await withSchemaEngine(migrationTargetOf(db), schema, async (engine) => {
     // `migrate deploy` only warns about edited migrations; a gateway must not run on a schema
     // that differs from the one its migrations describe.
@@ -60,6 +58,30 @@ export async function applyMigrations(db: Database, options: MigrationOptions = 
     return engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
   });
   return { applied: appliedMigrationNames };
+}
+
+/**
+ * Whether the engine would find nothing to do: every migration applied, unedited (the checksum
+ * Prisma records is the sha256 of the file's text), none failed, none unknown. Most starts are
+ * such, and they then skip loading the schema engine, which took seconds and tens of MB.
+ * Anything else, including a database this cannot read, is left to the engine to apply or refuse.
+ */
+async function alreadyApplied(db: Database, migrationsList: MigrationList): Promise<boolean> {
+  let rows: { name: string; checksum: string; settled: boolean }[];
+  try {
+    rows = await db.query(
+      `SELECT migration_name AS "name", checksum, finished_at IS NOT NULL AND rolled_back_at IS NULL AS "settled" FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+      [],
+    );
+  } catch {
+    return false;
+  }
+  const recorded = new Map(rows.map((row) => [row.name, row]));
+  if (rows.some((row) => !row.settled) || recorded.size !== rows.length || recorded.size !== migrationsList.migrationDirectories.length) return false;
+  return migrationsList.migrationDirectories.every(({ path: name, migrationFile: { content } }) => {
+    const row = recorded.get(name);
+    return row !== undefined && content.tag === 'ok' && row.checksum === createHash('sha256').update(content.value).digest('hex');
+  });
 }
 
 /** Names of the migrations not applied yet. Cheap (one query, no schema engine): meant for /readyz. */
@@ -93,6 +115,7 @@ export async function createMigration(
     readMigrationsList(directory),
     readSchema(options.schemaPath ?? schemaPath),
   ]);
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create();
   let script: string | null;
   try {
@@ -132,7 +155,7 @@ async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   const engineModule = await loadSchemaEngine();
-  const connection = openMigrationConnection(target);
+  const connection = await openMigrationConnection(target);
   try {
     const engine = await engineModule.SchemaEngine.new(
       { datamodels: [[schema.path, schema.content]] },
@@ -161,10 +184,11 @@ interface MigrationConnection {
  * applied. Here a script runs whole, as one simple-protocol query, and the shadow database is
  * a throwaway in-memory PGlite.
  */
-function openMigrationConnection(target: MigrationTarget): MigrationConnection {
+async function openMigrationConnection(target: MigrationTarget): Promise<MigrationConnection> {
   const shadow = { connectToShadowDb: connectToPgliteShadow };
   if (target.kind === 'pglite') {
     const { pglite } = target;
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const factory = new PrismaPGlite(pglite);
     return {
       factory: {
@@ -176,6 +200,7 @@ function openMigrationConnection(target: MigrationTarget): MigrationConnection {
       close: async () => {},
     };
   }
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   // One connection: the engine's advisory lock is held by the session that applies the
   // migrations, and is released when this pool ends.
   const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 1 });
@@ -192,6 +217,7 @@ function openMigrationConnection(target: MigrationTarget): MigrationConnection {
 }
 
 async function connectToPgliteShadow(): Promise<SqlDriverAdapter> {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pglite = await PGlite.create();
   const adapter = withScriptRunner(await new PrismaPGlite(pglite).connect(), (script) => pglite.exec(script));
   return { ...adapter, dispose: () => pglite.close() };

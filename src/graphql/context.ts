@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { AuthContext } from '../auth/keys.js';
+import type { AuthContext, VerifiedKeyCache } from '../auth/keys.js';
 import type { GuardedHttp } from '../net/guarded-http.js';
 import type { PubSub } from '../realtime/pubsub.js';
 
@@ -10,6 +10,8 @@ export interface GatewayContext {
   pubsub: PubSub;
   requestId: string;
   outbound: OutboundServices;
+  /** Keys that checked out lately: a revocation drops its key from it before answering. */
+  verifiedKeys: VerifiedKeyCache;
   /** Who is calling without a key, for its rate-limit bucket: the client address (src/http/client-address.ts). */
   clientAddress?: string;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */

@@ -14,7 +14,7 @@ import { buildSubgraphSchema, schema } from '../graphql/schema.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { useSharedSubscriptionEvents } from '../graphql/shared-events.js';
 import { unauthenticated } from '../graphql/errors.js';
-import { API_KEY_REVOCATIONS, bearerToken, checkApiKey, revokedKeyIds, type AuthContext } from '../auth/keys.js';
+import { API_KEY_REVOCATIONS, bearerToken, revokedKeyIds, type AuthContext, type VerifiedKeyCache, type KeyCheck } from '../auth/keys.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import type { RedisConnections } from '../realtime/redis.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   pubsub: PubSub;
   logger: Logger;
   outbound: GatewayContext['outbound'];
+  /** Keys that checked out lately (one per gateway); revocations heard on the pub/sub drop theirs. */
+  verifiedKeys: VerifiedKeyCache;
   /** The deployment's Redis (REDIS_URL): shared rate-limit buckets. */
   redis?: RedisConnections;
 }
@@ -87,7 +89,7 @@ function withoutInternals(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...extensions, http: { status, headers: http?.headers } } });
 }
 
-export function createGateway({ config, tracing, db, pubsub, logger, redis, outbound }: GatewayDeps) {
+export function createGateway({ config, tracing, db, pubsub, logger, redis, outbound, verifiedKeys }: GatewayDeps) {
   const metrics = createMetrics();
   registerPubSubMetrics(metrics.registry, pubsub);
   const health = createHealth(db, redis, metrics.registry);
@@ -175,14 +177,14 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
-      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, requestId, auth: initial.socketAuth };
+      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, outbound, requestId, auth: null, clientAddress: initial.clientAddress };
-      const check = token ? await checkApiKey(db, token) : ({ status: 'invalid' } as const);
+      if (token === null) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: null, clientAddress: initial.clientAddress };
+      const check = token ? await verifiedKeys.check(token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
-      return { prisma: db.prisma, pubsub, outbound, requestId, auth: check.auth };
+      return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: check.auth };
     },
     plugins: [
       persistedDocuments.plugin,
@@ -343,6 +345,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
   const recentRevocations = new Set<string>();
   const revocations = pubsub.subscribe('apikey.revoked', API_KEY_REVOCATIONS);
   function revoked(keyId: string): void {
+    verifiedKeys.forget(keyId);
     recentRevocations.add(keyId);
     setTimeout(() => recentRevocations.delete(keyId), 60_000).unref();
     for (const end of streamsByKey.get(keyId) ?? []) end();
@@ -352,6 +355,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
   })();
   // Revocations published while Redis was down reached no one: the keys of open streams are re-read.
   redis?.onReconnect(() => {
+    // Keys held in the cache may have been revoked meanwhile too: check them all again.
+    verifiedKeys.clearVerifiedKeys();
     revokedKeyIds(db, [...streamsByKey.keys()]).then(
       (keyIds) => keyIds.forEach(revoked),
       (error: unknown) => logger.warn({ err: error }, 'could not re-read revocations after redis came back'),
@@ -364,9 +369,9 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const token = bearerToken(String(ctx.connectionParams?.authorization ?? ''));
-        let check: Awaited<ReturnType<typeof checkApiKey>>;
+        let check: KeyCheck;
         try {
-          check = token ? await checkApiKey(db, token) : { status: 'invalid' };
+          check = token ? await verifiedKeys.check(token) : { status: 'invalid' };
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Service unavailable');
@@ -459,6 +464,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
   return {
     server,
     metrics,
+    verifiedKeys,
     anonymousLimits,
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {

@@ -137,7 +137,7 @@ describe.each(backends)('compiled reads on %s', (backend) => {
   beforeAll(async () => {
     // The notification outbox does not poll meanwhile: only requests' statements are counted.
     // Random selections may alias more fields and cost more than the defaults allow.
-    gateway = await startTestGateway(backend, { NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', MAX_ALIASES: '1000', MAX_COST: '100000', MAX_TOKENS: '100000' });
+    gateway = await startTestGateway(backend, { COMPILED_READS: 'on', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', MAX_ALIASES: '1000', MAX_COST: '100000', MAX_TOKENS: '100000' });
     ({ key } = await gateway.createOrg(['admin']));
     ({ key: otherKey } = await gateway.createOrg(['read']));
     const created = await ok(`mutation {

@@ -65,7 +65,7 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
   let reader: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { CORS_ORIGINS: 'https://ops.example.com' });
+    gateway = await startTestGateway(backend, { DIRECT_HTTP: 'on', CORS_ORIGINS: 'https://ops.example.com' });
     ({ key: admin } = await gateway.createOrg(['admin']));
     ({ key: reader } = await gateway.createOrg(['read']));
   });
@@ -140,7 +140,7 @@ describe('the direct HTTP path with rate limiting', () => {
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
+    gateway = await startTestGateway('pglite', { DIRECT_HTTP: 'on', RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
     ({ key } = await gateway.createOrg(['read']));
   });
   afterAll(() => gateway?.stop());

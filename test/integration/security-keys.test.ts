@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getNamedType, isInputObjectType, isNonNullType, type GraphQLInputType } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
+import { createVerifiedKeyCache } from '../../src/auth/keys.js';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { sseSubscribe, wsClient } from '../support/subscriptions.js';
 
@@ -159,5 +160,163 @@ describe.each(backends)('API keys and scopes on %s', (backend) => {
     expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     await ws.dispose();
     expect((await gql(gateway, null, 'mutation { createIncident(input: { title: "x" }) { incident { id } } }')).status).toBe(401);
+  });
+});
+
+/** The key checks among a request's statements (the lookup by prefix). */
+function keyLookups(statements: { sql: string }[]): number {
+  return statements.filter((statement) => /FROM "ApiKey" WHERE "prefix"/.test(statement.sql)).length;
+}
+
+const VIEWER = '{ viewer { scopes } }';
+/** Long enough that only a revocation, never the expiry, can drop a key during a test. */
+const HELD_FOR_TEN_MINUTES = { API_KEY_CACHE_MS: '600000' };
+
+describe.each(backends)('the verified-key cache on %s', (backend) => {
+  let gateway: TestGateway;
+  let admin: { orgId: string; key: string };
+  beforeAll(async () => {
+    gateway = await startTestGateway(backend, HELD_FOR_TEN_MINUTES);
+    admin = await gateway.createOrg(['admin']);
+  });
+  afterAll(async () => gateway?.stop());
+  afterEach(() => vi.useRealTimers());
+
+  async function newKey(scopes = ['read']): Promise<{ id: string; key: string }> {
+    const created = (await gql(gateway, admin.key, CREATE_KEY, { input: { name: 'held', scopes } })).data!.createApiKey;
+    return { id: created.apiKey.id, key: created.key };
+  }
+
+  it('checks a key against the database once and then answers it from memory', async () => {
+    const { key } = await newKey();
+    const first = await gateway.statementsDuring(() => gql(gateway, key, VIEWER));
+    expect(first.result.status).toBe(200);
+    expect(keyLookups(first.statements)).toBe(1);
+    for (let i = 0; i < 3; i += 1) {
+      const again = await gateway.statementsDuring(() => gql(gateway, key, VIEWER));
+      expect(again.result.data?.viewer.scopes).toEqual(['read']);
+      expect(keyLookups(again.statements)).toBe(0);
+    }
+  });
+
+  it('refuses a wrong secret behind a held key prefix', async () => {
+    const { key } = await newKey();
+    expect((await gql(gateway, key, VIEWER)).status).toBe(200);
+    const forged = `${key.slice(0, -4)}${key.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const refused = await gql(gateway, forged, VIEWER);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a revoked key on the very next request of the instance that revoked it, although it was held', async () => {
+    const { id, key } = await newKey();
+    const held = await gateway.statementsDuring(() => gql(gateway, key, VIEWER));
+    expect(held.result.status).toBe(200);
+    expect(keyLookups((await gateway.statementsDuring(() => gql(gateway, key, VIEWER))).statements)).toBe(0);
+
+    const revoked = await gql(gateway, admin.key, REVOKE_KEY, { id });
+    expect(revoked.data?.revokeApiKey.userErrors).toEqual([]);
+    const refused = await gql(gateway, key, VIEWER);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]).toMatchObject({ message: 'This API key has been revoked.', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('does not hold a key whose check read it before it was revoked', async () => {
+    const { id, key } = await newKey();
+    const keyId = Buffer.from(id, 'base64').toString().split(':')[1];
+    // The real database, with the answer to the key lookup held back until the revocation is through.
+    const db = gateway.running.db;
+    let rowRead!: () => void;
+    const read = new Promise<void>((resolve) => (rowRead = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slowDb = {
+      prisma: db.prisma,
+      query: (async (sql: string, params: readonly unknown[]) => {
+        const rows = await db.query(sql, params);
+        rowRead();
+        await released;
+        return rows;
+      }) as typeof db.query,
+    };
+    const cache = createVerifiedKeyCache(slowDb, { ttlMs: 600_000 });
+    const checking = cache.check(key);
+    await read;
+    expect((await gql(gateway, admin.key, REVOKE_KEY, { id })).data?.revokeApiKey.userErrors).toEqual([]);
+    cache.forget(keyId);
+    release();
+    // That request keeps the answer it read; the next one asks again.
+    expect((await checking).status).toBe('valid');
+    expect((await cache.check(key)).status).toBe('revoked');
+  });
+
+  it('still records lastUsedAt of a held key, at most once a minute', async () => {
+    const { id, key } = await newKey();
+    const lastUsedAt = async () => (await gateway.running.db.prisma.apiKey.findUniqueOrThrow({ where: { id: Buffer.from(id, 'base64').toString().split(':')[1] } })).lastUsedAt;
+    expect((await gql(gateway, key, VIEWER)).status).toBe(200);
+    await expect.poll(lastUsedAt).not.toBeNull();
+    const firstUse = (await lastUsedAt())!.getTime();
+
+    // Within the minute: answered from memory, nothing written.
+    const soon = await gateway.statementsDuring(() => gql(gateway, key, VIEWER));
+    expect(keyLookups(soon.statements)).toBe(0);
+    expect((await lastUsedAt())!.getTime()).toBe(firstUse);
+
+    // Two minutes on (only the wall clock moves: the key is still held), the next request records its use.
+    vi.useFakeTimers({ toFake: ['Date'], now: firstUse + 120_000 });
+    const later = await gateway.statementsDuring(() => gql(gateway, key, VIEWER));
+    expect(keyLookups(later.statements)).toBe(0);
+    await expect.poll(async () => (await lastUsedAt())!.getTime()).toBe(firstUse + 120_000);
+  });
+
+  it('asks the database again for every key after clearVerifiedKeys()', async () => {
+    const { key } = await newKey();
+    await gql(gateway, key, VIEWER);
+    expect(keyLookups((await gateway.statementsDuring(() => gql(gateway, key, VIEWER))).statements)).toBe(0);
+    gateway.running.gateway.verifiedKeys.clearVerifiedKeys();
+    expect(keyLookups((await gateway.statementsDuring(() => gql(gateway, key, VIEWER))).statements)).toBe(1);
+  });
+
+  it('asks the database on every request with API_KEY_CACHE_MS=0', async () => {
+    const uncached = await startTestGateway(backend, { API_KEY_CACHE_MS: '0' });
+    try {
+      const { key } = await uncached.createOrg(['read']);
+      for (let i = 0; i < 3; i += 1) {
+        const { result, statements } = await uncached.statementsDuring(() => gql(uncached, key, VIEWER));
+        expect(result.status).toBe(200);
+        expect(keyLookups(statements)).toBe(1);
+      }
+    } finally {
+      await uncached.stop();
+    }
+  });
+});
+
+// Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
+const sharedDeployments = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
+
+describe.each(sharedDeployments)('key revocation across two gateway instances (%s)', (redisUrl) => {
+  let first: TestGateway;
+  let second: TestGateway;
+  beforeAll(async () => {
+    first = await startTestGateway('postgres', { REDIS_URL: redisUrl, ...HELD_FOR_TEN_MINUTES });
+    second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl!, ...HELD_FOR_TEN_MINUTES });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('refuses a key revoked on one instance on the other within the pub/sub latency, although the other held it', async () => {
+    const admin = await first.createOrg(['admin']);
+    const created = (await gql(first, admin.key, CREATE_KEY, { input: { name: 'held elsewhere', scopes: ['read'] } })).data!.createApiKey;
+    expect((await gql(second, created.key, VIEWER)).status).toBe(200);
+    expect(keyLookups((await second.statementsDuring(() => gql(second, created.key, VIEWER))).statements)).toBe(0);
+
+    const revokedAt = performance.now();
+    expect((await gql(first, admin.key, REVOKE_KEY, { id: created.apiKey.id })).data?.revokeApiKey.userErrors).toEqual([]);
+    expect((await gql(first, created.key, VIEWER)).status).toBe(401);
+    await expect.poll(async () => (await gql(second, created.key, VIEWER)).status, { timeout: 2000, interval: 20 }).toBe(401);
+    expect(performance.now() - revokedAt).toBeLessThan(2000);
   });
 });

@@ -34,6 +34,16 @@ export interface TestGateway {
 
 let orgCounter = 0;
 
+/** The fast-path switches of the test run's environment, for gateways whose test does not set them. */
+function fastPathDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const name of ['COMPILED_READS', 'DIRECT_HTTP']) {
+    const value = process.env[name];
+    if (value) defaults[name] = value;
+  }
+  return defaults;
+}
+
 /**
  * The real gateway on a free port of 127.0.0.1, on a fresh database of its own: a new PGlite
  * data dir, or a new PostgreSQL database on TEST_DATABASE_URL's server. With `env.DATABASE_URL`
@@ -51,6 +61,9 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     SHUTDOWN_GRACE_MS: '5000',
     // Suites fire requests far faster than a client's budget allows; the rate-limit tests turn it on.
     RATE_LIMIT: 'off',
+    // .ci/run runs the suite once more on the general path (COMPILED_READS=off DIRECT_HTTP=off);
+    // tests that compare both paths set their own.
+    ...fastPathDefaults(),
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

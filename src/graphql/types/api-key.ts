@@ -122,7 +122,9 @@ builder.mutationField('revokeApiKey', (t) =>
     resolve: async (_root, { input }, context) => {
       const outcome = await apiKeys.revokeApiKey(context.prisma, actorOf(context), decodeId(String(input.id), 'ApiKey'));
       if (!outcome.ok) return rejected(outcome.errors);
-      // After the commit, so that every instance closes the key's sockets.
+      // After the commit: this instance refuses the key from the next request on, and every
+      // instance (told through the pub/sub) forgets it and closes its sockets.
+      context.verifiedKeys.forget(outcome.value.apiKeyId);
       context.pubsub.publish('apikey.revoked', API_KEY_REVOCATIONS, { keyId: outcome.value.apiKeyId });
       return { result: outcome.value, userErrors: [] };
     },

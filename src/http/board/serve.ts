@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { packageRoot } from '../../package-root.js';
 
 /**
@@ -35,6 +34,8 @@ function forgetBundle(error: unknown): never {
 }
 
 async function bundleScript(): Promise<string> {
+  // Loaded on the first request for the board, not at start (esbuild is 14 MB of the idle process).
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [path.join(PAGE_DIR, 'main.ts')],
     bundle: true,
