@@ -41,6 +41,17 @@ export function activeTraceIds(): { traceId: string; spanId: string } | Record<s
   return { traceId, spanId };
 }
 
+/**
+ * The W3C trace context (traceparent, tracestate) of the active span, to store with queued work
+ * (an outbox notification) so that carrying it out continues the trace; null when no span is
+ * active, which is always the case with tracing off (the API's propagator then does nothing).
+ */
+export function activeTraceContext(): Record<string, string> | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ? carrier : null;
+}
+
 export function tracingEnabled(env: Record<string, string | undefined>): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && env.OTEL_SDK_DISABLED !== 'true';
 }
@@ -154,6 +165,8 @@ function createTracing(tracer: Tracer): Tracing {
     plugins: [plugin, rootResolvers as Plugin],
     traceEvent: (run) => asyncPhase('graphql.subscription.event', {}, run) as ReturnType<typeof run>,
     onStatement(sql, statement) {
+      // Only within a traced unit of work: the workers' polls would otherwise each start a trace.
+      if (!trace.getActiveSpan()) return;
       const span = tracer.startSpan(sql.split(/\s+/, 1)[0]?.toUpperCase() || 'SQL', {
         kind: SpanKind.CLIENT,
         attributes: { 'db.system': 'postgresql', 'db.query.text': sql.length > 2000 ? `${sql.slice(0, 2000)}…` : sql },
