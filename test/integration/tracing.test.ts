@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,6 +11,7 @@ import { backends, gql } from '../support/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { eventually, startHttpReceiver } from '../support/receivers.js';
 import { wsClient } from '../support/subscriptions.js';
+import { pagingClient } from './paging-fixtures.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -245,5 +246,23 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
     expect(deliver.attribute('notification.attempt')).toBe(1);
     // Its parent is the span of the resolver that wrote the notification.
     expect(spans.find((span) => span.spanId === deliver.parentSpanId)?.name).toBe('resolve Mutation.createIncident');
+  });
+
+  it('carries out an escalation step in an escalation.step span, its page delivered under it', async () => {
+    const receiver = await webhooks;
+    const client = pagingClient({ graphqlUrl }, key);
+    const owner = await client.user('Traced Owner', `${receiver.url}/page`);
+    const incidentId = await client.incident({ title: 'Paged', ownerId: owner.id });
+    const page = await eventually(() => Promise.resolve(receiver.received.find((request) => request.path === '/page')), 'the page');
+    const [, traceId, spanId] = String(page.headers.traceparent).split('-');
+
+    const spans = await traceWith(traceId, ['escalation.step', 'notification.deliver']);
+    const step = one(spans, 'escalation.step');
+    expect(step.attribute('incident.id')).toBe(decodeGlobalID(incidentId).id);
+    expect(step.attribute('escalation.level')).toBe(0);
+    expect(step.attribute('escalation.kind')).toMatch(/^(PAGE|OWNER)$/);
+    const deliver = one(spans, 'notification.deliver', step);
+    expect(deliver.spanId).toBe(spanId);
+    expect(deliver.attribute('notification.channel')).toBe('WEBHOOK');
   });
 });
