@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +139,22 @@ interface Server {
   url: string;
   process: ChildProcess;
   stop(): Promise<void>;
+}
+
+/** An OTLP/HTTP endpoint that reads and drops what it is sent: tracing's cost on the gateway alone. */
+async function startTraceSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
@@ -365,16 +382,26 @@ async function main() {
         { name: 'hand-written SQL', server: baseline, path: '/w1', headers: {}, body: gql(GATEWAY.incident, { id: data.incidentId }), expect: '"timeline"' },
       ];
       if (peer) list.push({ name: 'postgraphile', server: peer, path: '/graphql', headers: {}, body: gql(PEER.incident, { rowId: data.incidentId }), expect: '"timeline"' });
+      // The same gateway with OpenTelemetry tracing on, exporting every trace to a sink that only answers 200.
+      const sink = await startTraceSink();
+      const traced = await start('gateway-traced', [...tsx, 'src/main.ts'], { ...gatewayEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'incident-gateway-bench' });
+      list.push({ name: 'gateway (tracing on)', server: traced, path: '/graphql', headers: auth, body: gql(GATEWAY.incident, { id: incidentGlobalId }), expect: '"timeline"' });
       const targets = await measure(list);
+      await sink.close();
+      const byName = (name: string) => targets[list.findIndex((target) => target.name === name)];
       const pglite = pgliteData
         ? await measure([{ name: 'gateway (PGlite)', server: gatewayPglite, path: '/graphql', headers: { authorization: `Bearer ${pgliteData.key}` }, body: gql(GATEWAY.incident, { id: encodeGlobalID('Incident', pgliteData.incidentId) }), expect: '"timeline"' }])
         : [];
       results.push({
         id: 'W1',
         title: '`incident(id)` with owner, timeline(first: 5), components',
-        goal: 'gateway / hand-written >= 0.30; faster than PostGraphile',
+        goal: 'gateway / hand-written >= 0.30; faster than PostGraphile; tracing on / off: its cost',
         targets: [...targets, ...pglite],
-        ratios: { 'gateway / hand-written': ratio(targets[0], targets[1]), 'gateway / postgraphile': ratio(targets[0], targets[2]) },
+        ratios: {
+          'gateway / hand-written': ratio(targets[0], targets[1]),
+          'gateway / postgraphile': ratio(targets[0], byName('postgraphile')),
+          'tracing on / off': ratio(byName('gateway (tracing on)'), targets[0]),
+        },
       });
     }
 

@@ -48,8 +48,9 @@ export async function startGateway(
     http,
     sendEmail: mailer?.send,
     complete: pageCompleter(db.prisma, { ackLinkTtlMs: config.paging.ackLinkTtlMs, publicUrl }),
+    tracing,
   });
-  const pager = await startPagingWorker(db.prisma, pubsub, logger, { ...config.paging, onNotified: () => notifier.wake() });
+  const pager = await startPagingWorker(db.prisma, pubsub, logger, { ...config.paging, tracing, onNotified: () => notifier.wake() });
   let stopping: Promise<void> | null = null;
   return {
     gateway,

@@ -196,7 +196,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
       ...limits.plugins,
       useSharedSubscriptionEvents(tracing?.traceEvent),
       ...(tracing?.plugins ?? []),
-      ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger)] : []),
+      ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger, tracing)] : []),
     ],
   });
 

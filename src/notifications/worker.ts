@@ -3,6 +3,8 @@ import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, retryDelayMs, signatureHeader, ty
 import type { Logger } from '../logger.js';
 import type { StoredPayload } from '../services/notifications.js';
 import { OutboundError, redactUrl, type GuardedHttp } from '../net/guarded-http.js';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Tracing } from '../telemetry/tracing.js';
 
 export interface WorkerOptions extends RetryPolicy {
   /** How often the outbox is polled when idle. */
@@ -20,6 +22,11 @@ export interface WorkerOptions extends RetryPolicy {
   sendEmail?: (email: { to: string; subject: string; text: string; messageId: string }) => Promise<void>;
   /** What to send for a stored payload that is completed at delivery (pages mint their acknowledge link then). */
   complete?: (notification: OutboxRow) => Promise<StoredPayload>;
+  /**
+   * When tracing is on: each delivery runs in a `notification.deliver` span continuing the trace
+   * that wrote the notification, and webhooks carry that span's traceparent.
+   */
+  tracing?: Tracing | null;
 }
 
 /** A notification as the worker reads it, with where it goes: a subscriber, or a user's contact method (a page). */
@@ -80,18 +87,19 @@ async function claim(prisma: PrismaClient, options: WorkerOptions, limit: number
   return rows.map((row) => row.id);
 }
 
-async function deliverWebhook(http: GuardedHttp, url: string, secret: string, id: string, payload: unknown, timeoutMs: number): Promise<void> {
+async function deliverWebhook(options: WorkerOptions, url: string, secret: string, id: string, payload: unknown): Promise<void> {
   const body = JSON.stringify(payload);
   try {
-    const response = await http.request(url, {
+    const response = await options.http.request(url, {
       method: 'POST',
-      timeoutMs,
+      timeoutMs: options.timeoutMs,
       maxResponseBytes: WEBHOOK_RESPONSE_MAX_BYTES,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'incident-gateway-webhooks',
         [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(Date.now() / 1000), body),
         [IDEMPOTENCY_HEADER]: id,
+        ...options.tracing?.currentContext(),
       },
       body,
     });
@@ -104,14 +112,30 @@ async function deliverWebhook(http: GuardedHttp, url: string, secret: string, id
 }
 
 async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: string, logger: Logger): Promise<void> {
-  const notification = await prisma.notification.findUnique({
+  const notification = await load(prisma, id);
+  if (!notification || notification.status !== 'PENDING') return;
+  const { tracing } = options;
+  if (!tracing) return attempt(prisma, options, notification, logger);
+  const attributes = { 'notification.id': id, 'notification.channel': notification.channel, 'notification.attempt': notification.attempts + 1 };
+  const parent = (notification.traceContext as Record<string, string> | null) ?? undefined;
+  return tracing.inSpan('notification.deliver', attributes, (span) => attempt(prisma, options, notification, logger, span), parent);
+}
+
+type LoadedNotification = NonNullable<Awaited<ReturnType<typeof load>>>;
+
+function load(prisma: PrismaClient, id: string) {
+  return prisma.notification.findUnique({
     where: { id },
     include: {
       subscriber: { select: { webhookUrl: true, signingSecret: true } },
       contactMethod: { select: { address: true, signingSecret: true } },
     },
   });
-  if (!notification || notification.status !== 'PENDING') return;
+}
+
+/** One delivery attempt of a claimed notification, and its outcome recorded. */
+async function attempt(prisma: PrismaClient, options: WorkerOptions, notification: LoadedNotification, logger: Logger, span?: Span): Promise<void> {
+  const { id } = notification;
   const attempts = notification.attempts + 1;
   let stored = notification.payload as unknown as StoredPayload;
   // A confirmation's token lives only as long as the mail may still be sent.
@@ -127,7 +151,7 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
     if (options.complete) stored = await options.complete(notification);
     if ('webhook' in stored) {
       if (!target.url || !target.secret) throw new PermanentFailure('the webhook receiver was removed');
-      await deliverWebhook(options.http, target.url, target.secret, id, stored.webhook, options.timeoutMs);
+      await deliverWebhook(options, target.url, target.secret, id, stored.webhook);
     } else {
       if (!options.sendEmail) throw new PermanentFailure('email is not configured: SMTP_URL is not set');
       await options.sendEmail({ ...stored.email, messageId: `<${id}@incident-gateway>` });
@@ -141,6 +165,7 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
     const message = error instanceof Error ? error.message : String(error);
     const delay = error instanceof PermanentFailure ? null : retryDelayMs(options, attempts, Math.random());
     const url = 'webhook' in stored ? redactUrl(target.url ?? '') : undefined;
+    span?.setStatus({ code: SpanStatusCode.ERROR, message });
     logger.warn({ notificationId: id, attempts, dead: delay === null, url, err: message }, 'notification delivery failed');
     await prisma.notification.updateMany({
       where: { id, status: 'PENDING' },

@@ -19,6 +19,7 @@ import type { GatewayEvent } from '../realtime/events.js';
 import { acknowledgeInTransaction, changedEvent, findIncident, saveIncident, writeTimeline, type TimelineEntryDraft } from './incidents.js';
 import type { StoredPayload } from './notifications.js';
 import { scheduleSpecInclude, scheduleSpecOf } from './schedules.js';
+import { activeTraceContext } from '../telemetry/tracing.js';
 import { inTransaction, type Tx } from './transaction.js';
 
 export interface PagingSettings {
@@ -133,6 +134,8 @@ export interface StepResult {
   events: GatewayEvent[];
   /** Whether it wrote notifications for the outbox worker. */
   notified: boolean;
+  /** The step carried out. */
+  step: Pick<EscalationStep, 'incidentId' | 'level' | 'kind'>;
 }
 
 /**
@@ -152,10 +155,10 @@ export async function runDueStep(prisma: PrismaClient, settings: Pick<PagingSett
       FOR UPDATE SKIP LOCKED`;
     if (!claimed) return null;
     const step = await tx.escalationStep.delete({ where: { id: claimed.id } });
-    return { notified: await carryOut(tx, step, settings.minuteMs, events) };
+    return { step, notified: await carryOut(tx, step, settings.minuteMs, events) };
   });
   if (!outcome.ok || !outcome.value) return null;
-  return { events: outcome.events, notified: outcome.value.notified };
+  return { events: outcome.events, ...outcome.value };
 }
 
 /** When the earliest step is due, or null when none is planned. */
@@ -240,6 +243,7 @@ type PagedUser = { id: string; name: string; email: string; contactMethods: { id
 async function writePages(tx: Tx, incident: StepIncident, level: number, users: PagedUser[], entryIds: ReadonlyMap<string, string>, at: Date): Promise<boolean> {
   const notifications: Prisma.NotificationCreateManyInput[] = [];
   const pageRows: Prisma.PageCreateManyInput[] = [];
+  const traceContext = activeTraceContext() ?? undefined;
   users.forEach((user) => {
     const base = { orgId: incident.orgId, incidentId: incident.id, userId: user.id, level, at };
     if (user.contactMethods.length === 0) pageRows.push({ id: randomUUID(), ...base });
@@ -273,6 +277,7 @@ async function writePages(tx: Tx, incident: StepIncident, level: number, users: 
         payload: stored as unknown as Prisma.InputJsonValue,
         createdAt: at,
         nextAttemptAt: at,
+        traceContext,
       });
       pageRows.push({ id: pageId, ...base, contactMethodId: method.id, notificationId });
     }

@@ -14,6 +14,7 @@ import {
 import type { ComponentStatus, IncidentImpact, IncidentSeverity, IncidentStatus, TimelineEntryKind } from '../domain/types.js';
 import { isUuid } from '../domain/ids.js';
 import type { PagePayload } from '../domain/escalation.js';
+import { activeTraceContext } from '../telemetry/tracing.js';
 import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
 
 type Db = Tx | PrismaClient;
@@ -99,6 +100,7 @@ export async function enqueueNotifications(tx: Tx, orgId: string, incidentId: st
   if (!incident) return;
   const rows: Prisma.NotificationCreateManyInput[] = [];
   const told = new Set<string>();
+  const traceContext = activeTraceContext() ?? undefined;
   for (const { statusPage } of incident.statusPages) {
     for (const subscriber of audienceOf(incident, statusPage)) {
       if (told.has(subscriber.id)) continue;
@@ -115,6 +117,7 @@ export async function enqueueNotifications(tx: Tx, orgId: string, incidentId: st
         updateId: update.id!,
         channel: subscriber.channel,
         payload: payload as unknown as Prisma.InputJsonValue,
+        traceContext,
       });
     }
   }
@@ -231,7 +234,14 @@ async function subscribeAnonymously(tx: Tx, page: { id: string; orgId: string; n
       : (await tx.subscriber.create({ data: { orgId: page.orgId, statusPageId: page.id, channel: 'EMAIL', email, componentIds, ...pending }, select: { id: true } })).id;
   const payload: StoredPayload = { email: { to: email, ...renderConfirmationEmail(page.name, token) } };
   await tx.notification.create({
-    data: { orgId: page.orgId, subscriberId, kind: 'CONFIRMATION', channel: 'EMAIL', payload: payload as unknown as Prisma.InputJsonValue },
+    data: {
+      orgId: page.orgId,
+      subscriberId,
+      kind: 'CONFIRMATION',
+      channel: 'EMAIL',
+      payload: payload as unknown as Prisma.InputJsonValue,
+      traceContext: activeTraceContext() ?? undefined,
+    },
   });
 }
 

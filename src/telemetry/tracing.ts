@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { defaultFieldResolver, getOperationAST, type DocumentNode, type GraphQLField, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { useOnResolve } from '@envelop/on-resolve';
 import type { StatementListener } from '../db/statement-reporter.js';
 
 /**
@@ -39,6 +38,17 @@ export function activeTraceIds(): { traceId: string; spanId: string } | Record<s
   if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
+}
+
+/**
+ * The W3C trace context (traceparent, tracestate) of the active span, to store with queued work
+ * (an outbox notification) so that carrying it out continues the trace; null when no span is
+ * active, which is always the case with tracing off (the API's propagator then does nothing).
+ */
+export function activeTraceContext(): Record<string, string> | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ? carrier : null;
 }
 
 export function tracingEnabled(env: Record<string, string | undefined>): boolean {
@@ -81,7 +91,33 @@ function operationOf(document: DocumentNode | undefined, operationName: string |
   return operation ? { 'graphql.operation.type': operation.operation, 'graphql.operation.name': operation.name?.value ?? '' } : {};
 }
 
-const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+type AsyncPhase = (name: string, attributes: Attributes, wrapped: () => unknown) => unknown;
+
+/** Marks a root field whose resolver is wrapped: the schema is shared by every gateway of the process. */
+const TRACED_RESOLVER = Symbol('tracedResolver');
+/** Where a traced operation's context holds the span starter its root resolvers use. */
+const RESOLVER_SPANS = Symbol('resolverSpans');
+
+/**
+ * Wraps each root field's resolver, once per schema (field resolvers are replaced in place), in a
+ * span when its operation's context carries RESOLVER_SPANS, i.e. in a gateway with tracing on.
+ */
+function traceRootResolvers(schema: GraphQLSchema): void {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.values(type?.getFields() ?? {})) {
+      const marked = field as GraphQLField<unknown, unknown> & { [TRACED_RESOLVER]?: true };
+      if (marked[TRACED_RESOLVER]) continue;
+      marked[TRACED_RESOLVER] = true;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const path = `${type!.name}.${field.name}`;
+      field.resolve = (root, args, resolverContext, info) => {
+        const spans = (resolverContext as { [RESOLVER_SPANS]?: AsyncPhase } | null)?.[RESOLVER_SPANS];
+        if (!spans) return resolve(root, args, resolverContext, info);
+        return spans(`resolve ${path}`, { 'graphql.field.path': path }, () => resolve(root, args, resolverContext, info));
+      };
+    }
+  }
+}
 
 function createTracing(tracer: Tracer): Tracing {
   /** A span around a synchronous phase (parse, validate), ended when it returns. */
@@ -128,13 +164,10 @@ function createTracing(tracer: Tracer): Tracing {
   };
 
   // Root fields are where resolvers reach the database; the statements below them have their own spans.
-  const rootResolvers = useOnResolve(({ info, resolver, replaceResolver }) => {
-    if (!ROOT_TYPES.has(info.parentType.name)) return;
-    const name = `resolve ${info.parentType.name}.${info.fieldName}`;
-    replaceResolver((root, args, resolverContext, resolverInfo) =>
-      asyncPhase(name, { 'graphql.field.path': `${info.parentType.name}.${info.fieldName}` }, () => resolver(root, args, resolverContext, resolverInfo)) as never,
-    );
-  });
+  const rootResolvers: Plugin = {
+    onSchemaChange: ({ schema }) => traceRootResolvers(schema),
+    onContextBuilding: ({ extendContext }) => extendContext({ [RESOLVER_SPANS]: asyncPhase } as Record<symbol, AsyncPhase> as never),
+  };
 
   return {
     httpRequest(req, res, route, handle) {
@@ -151,10 +184,12 @@ function createTracing(tracer: Tracer): Tracing {
       });
       return context.with(trace.setSpan(parent, span), handle);
     },
-    plugins: [plugin, rootResolvers as Plugin],
+    plugins: [plugin, rootResolvers],
     traceEvent: (run) => asyncPhase('graphql.subscription.event', {}, run) as ReturnType<typeof run>,
     onStatement(sql, statement) {
-      const span = tracer.startSpan(sql.split(/\s+/, 1)[0]?.toUpperCase() || 'SQL', {
+      // Only within a traced unit of work: the workers' polls would otherwise each start a trace.
+      if (!trace.getActiveSpan()) return;
+      const span = tracer.startSpan(sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() || 'SQL', {
         kind: SpanKind.CLIENT,
         attributes: { 'db.system': 'postgresql', 'db.query.text': sql.length > 2000 ? `${sql.slice(0, 2000)}…` : sql },
       });
