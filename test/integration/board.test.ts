@@ -197,6 +197,12 @@ describe.each(backends)('war-room board on %s', (backend) => {
     };
     const { createUser: hedy } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Hedy Lamarr', email: 'hedy@example.com' } });
     const { createUser: alan } = await sendOk(gateway, key, AddUserDocument, { input: { name: 'Alan Turing', email: 'alan@example.com' } });
+    // Paged people have somewhere to be paged (a page to nobody's address writes no PAGED entry).
+    for (const user of [hedy, alan]) {
+      await ok('mutation ($input: AddContactMethodInput!) { addContactMethod(input: $input) { userErrors { message } } }', {
+        input: { userId: user.user!.id, kind: 'EMAIL', address: user.user!.name.split(' ')[0].toLowerCase() + '@example.com' },
+      });
+    }
     const { createSchedule } = await sendOk(gateway, key, AddScheduleDocument, {
       input: { name: 'Paging', layers: [{ rotationStart: new Date(Date.now() - 3600_000).toISOString(), shiftLengthSeconds: 86_400, participantIds: [hedy.user!.id] }] },
     });
@@ -210,17 +216,18 @@ describe.each(backends)('war-room board on %s', (backend) => {
 
     const paged = await open({ title: 'Paging on the board', severity: 'CRITICAL', ownerScheduleId: scheduleId });
     const facts = card(page, 'Paging on the board');
-    await expect.poll(() => facts.locator('.paged').textContent()).toMatch(/^Hedy Lamarr \(level 0, /);
+    // Pages are written by the paging poller, a moment after the incident.
+    await expect.poll(() => facts.locator('.paged').textContent(), { timeout: 10_000 }).toMatch(/^Hedy Lamarr \(level 0, /);
     // The countdown runs down by itself, without any event.
-    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 0, escalates in [1-6]s$/);
+    await expect.poll(() => facts.locator('.escalation').textContent(), { timeout: 5_000 }).toMatch(/^Level 0, escalates in [1-6]s$/);
     const seconds = async () => Number(/in (\d)s/.exec((await facts.locator('.escalation').textContent()) ?? '')?.[1]);
     const before = await seconds();
     await expect.poll(seconds, { timeout: 5_000 }).toBeLessThan(before);
 
     await expect.poll(() => facts.locator('.paged').textContent(), { timeout: 15_000 }).toMatch(/^Alan Turing \(level 1, /);
-    await expect.poll(() => facts.locator('.escalation').textContent()).toMatch(/^Level 1, escalates in \d\d?s$/);
+    await expect.poll(() => facts.locator('.escalation').textContent(), { timeout: 5_000 }).toMatch(/^Level 1, escalates in \d\d?s$/);
     await ok('mutation ($id: ID!) { acknowledgeIncident(input: { id: $id }) { userErrors { message } } }', { id: paged.id });
-    await expect.poll(() => facts.locator('.escalation').textContent()).toBe('Acknowledged at level 1');
+    await expect.poll(() => facts.locator('.escalation').textContent(), { timeout: 5_000 }).toBe('Acknowledged at level 1');
     await page.screenshot({ path: new URL(`board-${backend}-paging.png`, ARTIFACTS).pathname });
     await page.close();
   });
