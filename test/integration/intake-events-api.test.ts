@@ -21,7 +21,7 @@ describe.each(backends)('PagerDuty Events API v2 (/v2/enqueue) on %s', (backend)
 
   beforeAll(async () => {
     // The notification outbox does not poll meanwhile: statement counts see requests only.
-    gateway = await startIntakeGateway(backend, { NOTIFY_POLL_MS: '3600000' });
+    gateway = await startIntakeGateway(backend, { NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
   });
   afterAll(async () => gateway?.stop());
 
