@@ -43,7 +43,7 @@ describe.each(backends)('incident history and asOf on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off' });
+    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     org = await gateway.createOrg(['write']);
   });
   afterAll(async () => gateway?.stop());
