@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { getNamedType, isInputObjectType, isNonNullType, type GraphQLInputType } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
 import { createVerifiedKeyCache } from '../../src/auth/keys.js';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { sseSubscribe, wsClient } from '../support/subscriptions.js';
 
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) {
@@ -293,14 +293,11 @@ describe.each(backends)('the verified-key cache on %s', (backend) => {
 });
 
 // Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
-const sharedDeployments = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
-
 describe.each(sharedDeployments)('key revocation across two gateway instances (%s)', (redisUrl) => {
   let first: TestGateway;
   let second: TestGateway;
   beforeAll(async () => {
-    first = await startTestGateway('postgres', { REDIS_URL: redisUrl, ...HELD_FOR_TEN_MINUTES });
-    second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl!, ...HELD_FOR_TEN_MINUTES });
+    [first, second] = await startSharedDeployment(redisUrl, HELD_FOR_TEN_MINUTES);
   });
   afterAll(async () => {
     await second?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, untilListenersAtMost, wsClient } from '../support/subscriptions.js';
 
 const TIMELINE = `subscription ($id: ID!, $after: String) {
@@ -362,14 +362,11 @@ describe.each(backends)('subscriptions on %s', (backend) => {
 });
 
 // Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
-const sharedDeployments = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
-
 describe.each(sharedDeployments)('two gateway instances sharing PostgreSQL and Redis (%s)', (redisUrl) => {
   let first: TestGateway;
   let second: TestGateway;
   beforeAll(async () => {
-    first = await startTestGateway('postgres', { REDIS_URL: redisUrl });
-    second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl! });
+    [first, second] = await startSharedDeployment(redisUrl);
   });
   afterAll(async () => {
     await second?.stop();

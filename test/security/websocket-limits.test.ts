@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, wsClient } from '../support/subscriptions.js';
 
 /** Rows 4 and 7 of the exposure review: frame size, subscriptions per socket, sockets per key; and row 14's silent timeline. */
@@ -218,14 +218,11 @@ describe.each(backends)('a timeline subscription of a deleted incident on %s', (
 });
 
 // Two instances of one deployment (needs TEST_DATABASE_URL and TEST_REDIS_URL): the deletion reaches the other's subscribers.
-const sharedDeployments = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
-
 describe.each(sharedDeployments)('a timeline subscription on another instance (%s)', (redisUrl) => {
   let first: TestGateway;
   let second: TestGateway;
   beforeAll(async () => {
-    first = await startTestGateway('postgres', { REDIS_URL: redisUrl });
-    second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl! });
+    [first, second] = await startSharedDeployment(redisUrl);
   });
   afterAll(async () => {
     await second?.stop();

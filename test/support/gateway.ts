@@ -103,6 +103,16 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
   };
 }
 
+/** Two instances of one deployment (one PostgreSQL database, one Redis) need TEST_DATABASE_URL and TEST_REDIS_URL: the Redis URL, or nothing. Use with describe.each. */
+export const sharedDeployments: string[] = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL ? [process.env.TEST_REDIS_URL] : [];
+
+/** Two gateway instances sharing a fresh PostgreSQL database and the Redis at `redisUrl`, both with `env`. */
+export async function startSharedDeployment(redisUrl: string, env: Record<string, string> = {}): Promise<[TestGateway, TestGateway]> {
+  const first = await startTestGateway('postgres', { REDIS_URL: redisUrl, ...env });
+  const second = await startTestGateway('postgres', { REDIS_URL: redisUrl, DATABASE_URL: first.databaseUrl!, ...env });
+  return [first, second];
+}
+
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   headers: Headers;
