@@ -1,14 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { DATA_DIR_LOCK_FILE } from '../../src/db/data-dir-lock.js';
-import { applyMigrations } from '../../src/db/migrate.js';
+import { blankDataDir, freshDataDir } from '../support/data-dir.js';
 import { targets, type FreshDatabase } from './targets.js';
 
 const holdDatabaseScript = fileURLToPath(new URL('./fixtures/hold-database.ts', import.meta.url));
@@ -17,7 +16,7 @@ describe('embedded database (PGlite)', () => {
   let dataDir: string;
 
   beforeEach(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ig-pglite-'));
+    dataDir = await blankDataDir('ig-pglite-');
   });
 
   afterEach(async () => {
@@ -25,8 +24,9 @@ describe('embedded database (PGlite)', () => {
   });
 
   it('keeps data written before close() when reopened', async () => {
+    await rm(dataDir, { recursive: true });
+    dataDir = await freshDataDir('ig-pglite-');
     const first = await openDatabase({ dataDir });
-    await applyMigrations(first);
     await first.prisma.organization.create({ data: { slug: 'acme', name: 'Acme' } });
     await first.close();
 
@@ -84,9 +84,8 @@ describe.each(targets)('statement reporting on $name', (target) => {
   const statements: string[] = [];
 
   beforeEach(async () => {
-    fresh = await target.create();
+    fresh = await target.create({ migrated: true });
     db = await fresh.open({ onStatement: (sql) => statements.push(sql) });
-    await applyMigrations(db);
     statements.length = 0;
   });
 

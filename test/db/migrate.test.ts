@@ -30,20 +30,24 @@ async function tableExists(db: Database, table: string): Promise<boolean> {
 }
 
 describe.each(targets)('migrations on $name', (target) => {
-  let fresh: FreshDatabase;
-  let db: Database;
+  let fresh: FreshDatabase | undefined;
   let scratch: string;
 
   beforeEach(async () => {
-    fresh = await target.create();
-    db = await fresh.open();
     scratch = await mkdtemp(path.join(tmpdir(), 'ig-migrations-'));
   });
 
   afterEach(async () => {
-    await fresh.dispose();
+    await fresh?.dispose();
+    fresh = undefined;
     await rm(scratch, { recursive: true, force: true });
   });
+
+  /** A new database, empty or with the project's migrations already applied (the common case, cheaper on PGlite). */
+  async function openFresh(options: { migrated: boolean }): Promise<Database> {
+    fresh = await target.create(options);
+    return fresh.open();
+  }
 
   /** A copy of the project's migrations that a test may change. */
   async function copyOfMigrations(): Promise<string> {
@@ -58,6 +62,7 @@ describe.each(targets)('migrations on $name', (target) => {
   }
 
   it('applies every migration to a fresh database once, recording Prisma checksums', async () => {
+    const db = await openFresh({ migrated: false });
     const names = await migrationNames();
     expect(names.length).toBeGreaterThan(0);
     expect(await pendingMigrations(db)).toEqual(names);
@@ -81,6 +86,7 @@ describe.each(targets)('migrations on $name', (target) => {
   });
 
   it('refuses to run when an applied migration was modified', async () => {
+    const db = await openFresh({ migrated: true });
     const directory = await copyOfMigrations();
     await applyMigrations(db, { migrationsDirectory: directory });
     const [first] = await migrationNames(directory);
@@ -92,6 +98,7 @@ describe.each(targets)('migrations on $name', (target) => {
   });
 
   it('rolls a failing migration back whole, records it as failed and refuses to go on', async () => {
+    const db = await openFresh({ migrated: true });
     const directory = await copyOfMigrations();
     await addMigration(directory, '29990101000000_broken', 'CREATE TABLE "Broken" (id integer);\nSELECT 1 / 0;\n');
 
@@ -105,6 +112,7 @@ describe.each(targets)('migrations on $name', (target) => {
   });
 
   it('runs a migration script whole, semicolons inside $$ bodies included', async () => {
+    const db = await openFresh({ migrated: true });
     const directory = await copyOfMigrations();
     await addMigration(
       directory,
@@ -121,7 +129,8 @@ describe.each(targets)('migrations on $name', (target) => {
 
   if (target.name === 'postgres') {
     it('applies each migration once when two connections race (advisory lock)', async () => {
-      const other = await fresh.open();
+      const db = await openFresh({ migrated: false });
+      const other = await fresh!.open();
 
       const results = await Promise.all([applyMigrations(db), applyMigrations(other)]);
 

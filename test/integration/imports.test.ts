@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
+import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { backends, gql, type TestGateway } from '../support/gateway.js';
 import { createComponent, createOrg, createUser, expectNothingWritten, ok, startIncidentGateway, type TestOrg } from './incidents-fixtures.js';
@@ -270,7 +270,8 @@ describe.each(backends)('npm run cli -- import on a fresh %s database', (backend
   let database: TestDatabase | null = null;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ig-import-'));
+    // As initdb leaves it: the CLI applies the migrations itself, as on a new installation.
+    dataDir = await blankDataDir('ig-import-');
     database = backend === 'postgres' ? await createTestDatabase() : null;
     env = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
   });

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { backends, gql } from '../support/gateway.js';
+import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 interface CliResult {
@@ -49,7 +49,8 @@ describe.each(backends)('admin CLI on a fresh %s database', (backend) => {
   let running: RunningGateway | null = null;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'ig-cli-'));
+    // As initdb leaves it: the CLI applies the migrations itself, as on a new installation.
+    dataDir = await blankDataDir('ig-cli-');
     database = backend === 'postgres' ? await createTestDatabase() : null;
     env = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
   });

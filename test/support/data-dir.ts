@@ -3,9 +3,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 
-/** A new PGlite data directory, already migrated: a copy of the run's template (test/support/global-setup.ts). */
-export async function freshDataDir(prefix = 'ig-test-'): Promise<string> {
+async function copyOf(template: string, prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  await cp(inject('pgliteTemplateDir'), dir, { recursive: true });
+  await cp(template, dir, { recursive: true });
   return dir;
+}
+
+/** A new PGlite data directory, already migrated: a copy of the run's template (test/support/global-setup.ts). */
+export function freshDataDir(prefix = 'ig-test-'): Promise<string> {
+  return copyOf(inject('pgliteTemplates').migrated, prefix);
+}
+
+/**
+ * A new PGlite data directory as `initdb` leaves it: no migration applied, no data. For tests of
+ * what happens on a new database (migrations, the CLI's and the server's first start) without
+ * paying PGlite's initdb each time.
+ */
+export function blankDataDir(prefix = 'ig-blank-'): Promise<string> {
+  return copyOf(inject('pgliteTemplates').blank, prefix);
 }

@@ -1,26 +1,64 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
+import { migrationsDirectory } from '../../src/db/migrate.js';
 import { openMigratedDatabase } from '../../src/db/open-migrated.js';
 import { createLogger } from '../../src/logger.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** A migrated, closed PGlite data directory that test gateways copy instead of running initdb. */
-    pgliteTemplateDir: string;
+    /** Closed PGlite data directories that tests copy instead of running initdb (test/support/data-dir.ts). */
+    pgliteTemplates: { blank: string; migrated: string };
+  }
+}
+
+const CACHE = path.resolve(import.meta.dirname, '../../node_modules/.cache/incident-gateway-tests');
+
+/** What the templates depend on: PGlite's version and every migration's SQL. */
+async function templateVersion(): Promise<string> {
+  const hash = createHash('sha256');
+  const pglitePackage = path.resolve(import.meta.dirname, '../../node_modules/@electric-sql/pglite/package.json');
+  hash.update(JSON.parse(await readFile(pglitePackage, 'utf8')).version);
+  for (const name of (await readdir(migrationsDirectory)).sort()) {
+    const file = path.join(migrationsDirectory, name, 'migration.sql');
+    if (existsSync(file)) hash.update(name).update(await readFile(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function buildTemplates(target: string): Promise<void> {
+  await mkdir(CACHE, { recursive: true });
+  const building = await mkdtemp(path.join(CACHE, 'building-'));
+  try {
+    const blank = path.join(building, 'blank');
+    const { PGlite } = await import('@electric-sql/pglite');
+    await (await PGlite.create({ dataDir: blank })).close();
+    const migrated = path.join(building, 'migrated');
+    await cp(blank, migrated, { recursive: true });
+    await (await openMigratedDatabase(loadConfig({ DATA_DIR: migrated }), createLogger('silent'))).close();
+    await rename(building, target);
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    // Another run built the same version meanwhile: use it.
+    if (!existsSync(target)) throw error;
   }
 }
 
 /**
- * PGlite's initdb and the migrations cost about 11 s per fresh data directory on a 2-core
- * machine; one migrated directory per run, copied for each gateway, costs well under a second.
+ * PGlite's initdb costs 7 to 10 s and the migrations 1 to 2 s on a 2-core machine. They run once
+ * per migration set (kept under node_modules/.cache) and each test copies the result in well under
+ * a second.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ig-template-'));
-  const db = await openMigratedDatabase(loadConfig({ DATA_DIR: dir }), createLogger('silent'));
-  await db.close();
-  project.provide('pgliteTemplateDir', dir);
-  return () => rm(dir, { recursive: true, force: true });
+export default async function setup(project: TestProject): Promise<void> {
+  const version = await templateVersion();
+  const target = path.join(CACHE, version);
+  if (!existsSync(target)) await buildTemplates(target);
+  // Templates of former migration sets are of no further use.
+  for (const entry of await readdir(CACHE)) {
+    if (entry !== version && !entry.startsWith('building-')) await rm(path.join(CACHE, entry), { recursive: true, force: true });
+  }
+  project.provide('pgliteTemplates', { blank: path.join(target, 'blank'), migrated: path.join(target, 'migrated') });
 }
