@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 
 describe.each(backends)('gateway basics on %s', (backend) => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   it('answers health, readiness and metrics', async () => {
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -101,6 +102,30 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The gateway of a describe block: started before its tests (`startTestGateway(backend, env)`),
+ * stopped after them. Use it at the top of the block and read it inside tests and hooks:
+ *
+ *   const gateway = useGateway(backend, { MAX_DEPTH: '4' });
+ *   beforeAll(async () => ({ key } = await gateway.createOrg(['read'])));
+ */
+export function useGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): TestGateway {
+  let started: TestGateway | undefined;
+  beforeAll(async () => {
+    started = await startTestGateway(backend, env);
+  });
+  afterAll(async () => {
+    await started?.stop();
+    started = undefined;
+  });
+  return new Proxy({} as TestGateway, {
+    get(_target, property) {
+      if (!started) throw new Error(`useGateway(): the gateway is only there inside tests and hooks (reading .${String(property)})`);
+      return Reflect.get(started, property);
+    },
+  });
 }
 
 /** Two instances of one deployment (one PostgreSQL database, one Redis) need TEST_DATABASE_URL and TEST_REDIS_URL: the Redis URL, or nothing. Use with describe.each. */
