@@ -80,7 +80,7 @@ export const builder = new SchemaBuilder<{
     }),
   },
   prisma: {
-    client: (context) => context.prisma,
+    client: (context) => context.db.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
     onUnusedQuery: null,

@@ -1,11 +1,12 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Database } from '../db/client.js';
 import type { AuthContext, VerifiedKeyCache } from '../auth/keys.js';
 import type { GuardedHttp } from '../net/guarded-http.js';
 import type { PubSub } from '../realtime/pubsub.js';
 
 /** What every resolver sees: the caller's identity and the shared services. */
 export interface GatewayContext {
-  prisma: PrismaClient;
+  /** The database: Prisma for resolvers and services, the driver for plain-SQL paths (Database.query, Database.transaction). */
+  db: Database;
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;

@@ -165,6 +165,8 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
   const guardRequest = createRequestGuard(config.http);
   const socketLimits = createWebSocketLimits(config.websocket);
 
+  /** What every operation's context shares, built once. */
+  const services = { db, pubsub, outbound, verifiedKeys };
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema: config.federation ? buildSubgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
@@ -177,14 +179,14 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<GatewayContext> => {
       const requestId = initial.requestId ?? randomUUID();
-      if (initial.socketAuth) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: initial.socketAuth };
+      if (initial.socketAuth) return { ...services, requestId, auth: initial.socketAuth };
       const token = bearerToken(initial.request.headers.get('authorization'));
-      if (token === null) return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: null, clientAddress: initial.clientAddress };
+      if (token === null) return { ...services, requestId, auth: null, clientAddress: initial.clientAddress };
       const check = token ? await verifiedKeys.check(token) : ({ status: 'invalid' } as const);
       if (check.status !== 'valid') {
         throw unauthenticated(check.status === 'revoked' ? 'This API key has been revoked.' : 'The API key is not valid.');
       }
-      return { prisma: db.prisma, pubsub, outbound, verifiedKeys, requestId, auth: check.auth };
+      return { ...services, requestId, auth: check.auth };
     },
     plugins: [
       persistedDocuments.plugin,

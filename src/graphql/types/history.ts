@@ -116,7 +116,7 @@ export async function incidentAsOf<Row extends { id: string; orgId: string }>(
   row: Row,
   asOf: Date,
 ): Promise<Row | null> {
-  const { prisma } = context;
+  const { prisma } = context.db;
   const [current, timeline, links] = await Promise.all([
     prisma.incident.findUniqueOrThrow({
       where: { id: row.id },

@@ -388,7 +388,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'Incident');
-      const incident = id ? await context.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      const incident = id ? await context.db.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
       // asOf: history.ts rebuilds the past state.
       return incident && args.asOf ? incidentAsOf(context, query, incident, args.asOf) : incident;
     },
@@ -400,7 +400,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { number: t.arg.int({ required: true, description: 'The incident number.' }) },
     resolve: (query, _root, args, context) =>
-      context.prisma.incident.findFirst({ ...query, where: { orgId: orgOf(context), number: args.number } }),
+      context.db.prisma.incident.findFirst({ ...query, where: { orgId: orgOf(context), number: args.number } }),
   }),
   incidents: t.prismaConnection(
     {
@@ -414,14 +414,14 @@ builder.queryFields((t) => ({
       },
       resolve: (query, _root, args, context) => {
         checkIdCursors(args);
-        return context.prisma.incident.findMany({
+        return context.db.prisma.incident.findMany({
           ...query,
           where: { orgId: orgOf(context), ...incidentWhere(args.filter) },
           orderBy: incidentOrderBy(args.orderBy),
         });
       },
       totalCount: (_connection, args, context) =>
-        context.prisma.incident.count({ where: { orgId: orgOf(context), ...incidentWhere(args.filter) } }),
+        context.db.prisma.incident.count({ where: { orgId: orgOf(context), ...incidentWhere(args.filter) } }),
     },
     { description: 'A page of incidents.' },
     { description: 'An incident in a page.' },
@@ -444,7 +444,7 @@ interface IncidentResult {
 function incidentOf(query: Omit<Prisma.IncidentFindUniqueArgs, 'where'>, result: IncidentResult | null, context: GatewayContext) {
   if (!result) return null;
   if (result.incident && Object.keys(query).length === 0) return result.incident;
-  return context.prisma.incident.findUnique({ ...query, where: { id: result.incidentId } });
+  return context.db.prisma.incident.findUnique({ ...query, where: { id: result.incidentId } });
 }
 
 function incidentPayload(name: string, description: string) {
@@ -537,7 +537,7 @@ builder.mutationField('createIncident', (t) =>
       const fields = checkCreateIncident(check, input);
       if (!check.ok) return rejected(check.errors);
       const outcome = await incidents.createIncident(
-        context.prisma,
+        context.db,
         actorOf(context),
         { ...fields, notifySubscribers: input.notifySubscribers ?? true },
         {
@@ -596,7 +596,7 @@ builder.mutationField('updateIncident', (t) =>
       const impactDescription = check.text(input.impactDescription, 'impactDescription', { max: IMPACT_DESCRIPTION_MAX });
       const tags = checkTags(check, input.tags);
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.updateIncident(context.prisma, actorOf(context), {
+      const outcome = await incidents.updateIncident(context.db.prisma, actorOf(context), {
         id: decodeId(String(input.id), 'Incident'),
         expectedVersion: input.expectedVersion,
         title,
@@ -637,7 +637,7 @@ builder.mutationField('transitionIncident', (t) =>
       const check = new InputCheck();
       const message = check.text(input.message, 'message', { min: 1, max: BODY_MAX });
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.transitionIncident(context.prisma, actorOf(context), {
+      const outcome = await incidents.transitionIncident(context.db.prisma, actorOf(context), {
         id: decodeId(String(input.id), 'Incident'),
         status: input.status,
         message,
@@ -667,7 +667,7 @@ builder.mutationField('acknowledgeIncident', (t) =>
     resolve: async (_root, { input }, context) =>
       settle(
         context,
-        await incidents.acknowledgeIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'), { postAs: postAsOf(input.postAs) }),
+        await incidents.acknowledgeIncident(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Incident'), { postAs: postAsOf(input.postAs) }),
       ),
   }),
 );
@@ -692,7 +692,7 @@ const PostIncidentUpdatePayload = definePayload<IncidentResult>(
       nullable: true,
       description: 'The new timeline entry; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) =>
-        payload.result?.updateId ? context.prisma.incidentUpdate.findUnique({ ...query, where: { id: payload.result.updateId } }) : null,
+        payload.result?.updateId ? context.db.prisma.incidentUpdate.findUnique({ ...query, where: { id: payload.result.updateId } }) : null,
     }),
     incident: t.prismaField({
       type: 'Incident',
@@ -713,7 +713,7 @@ builder.mutationField('postIncidentUpdate', (t) =>
       const check = new InputCheck();
       const body = check.requiredText(input.body, 'body', BODY_MAX);
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.postIncidentUpdate(context.prisma, actorOf(context), {
+      const outcome = await incidents.postIncidentUpdate(context.db.prisma, actorOf(context), {
         incidentId: decodeId(String(input.incidentId), 'Incident'),
         body,
         status: input.status,
@@ -744,7 +744,7 @@ builder.mutationField('setIncidentComponents', (t) =>
       settle(
         context,
         await incidents.setIncidentComponents(
-          context.prisma,
+          context.db.prisma,
           actorOf(context),
           decodeId(String(input.id), 'Incident'),
           componentRefs(input.componentIds, input.components),
@@ -777,6 +777,6 @@ builder.mutationField('deleteIncident', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: DeleteIncidentInput, required: true, description: 'The incident.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await incidents.deleteIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
+      settle(context, await incidents.deleteIncident(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
   }),
 );
