@@ -99,7 +99,7 @@ export interface Config {
     maxSubscriptionsPerSocket: number;
     maxSocketsPerKey: number;
   };
-  /** What the gateway tells about itself (src/http/disclosure.ts). */
+  /** What the gateway tells about itself (src/graphql/plugins/disclosure.ts; the metrics token: src/http/metrics.ts). */
   disclosure: {
     /** Who may introspect the schema: callers with a valid key (default), everyone, or nobody. */
     introspection: 'authenticated' | 'on' | 'off';
