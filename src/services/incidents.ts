@@ -11,8 +11,8 @@ import type {
 import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
 import { componentStatusAfterRelease, deriveImpact, effectiveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
-import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
-import { InputCheck, checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
+import { checkComponentRefs, checkExpectedVersion, type UserError, InputCheck } from '../domain/validation.js';
+import { checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
 import { planPastTimeline, type PastEntry } from '../domain/backfill.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database, RunSql } from '../db/client.js';
-import { checkCreateIncident, EXTERNAL_REF_MAX, InputCheck } from '../domain/incident-input.js';
+import { checkCreateIncident, EXTERNAL_REF_MAX } from '../domain/incident-input.js';
 import {
   alertsClearedMessage,
   openedByAlertMessage,
@@ -10,7 +10,7 @@ import {
   type AlertTrigger,
 } from '../domain/intake.js';
 import { isOpenStatus } from '../domain/lifecycle.js';
-import { BODY_MAX } from '../domain/validation.js';
+import { BODY_MAX, InputCheck } from '../domain/validation.js';
 import {
   acknowledgeInTransaction,
   applyTransition,

@@ -1,5 +1,5 @@
 import { API_KEY_REVOCATIONS, isScope, SCOPES, type Scope } from '../../auth/keys.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import * as apiKeys from '../../services/api-keys.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';

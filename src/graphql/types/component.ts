@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkComponentFields } from '../../domain/catalog.js';
 import * as components from '../../services/components.js';
 import { builder } from '../builder.js';

@@ -1,4 +1,4 @@
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkEscalationPolicy } from '../../domain/oncall-input.js';
 import * as policies from '../../services/escalation-policies.js';
 import { builder } from '../builder.js';

@@ -12,7 +12,7 @@ import {
 import type { ComponentStatus, IncidentImpact, IncidentSeverity, IncidentStatus, TimelineEntryKind } from '../../domain/types.js';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { ActorRef } from './incident.js';
+import { ActorRef } from './actor.js';
 
 /** The timeline columns the history reads. */
 const TIMELINE_SELECT = { postedAt: true, postedByKeyId: true, postedByName: true, kind: true, changes: true } as const;

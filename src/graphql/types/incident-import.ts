@@ -1,5 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { InputCheck, checkCreateIncident } from '../../domain/incident-input.js';
+import { checkCreateIncident } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { IMPORT_MAX_INCIDENTS, checkPastEntries, pastResolvedAt } from '../../domain/backfill.js';
 import type { IncidentStatus } from '../../domain/types.js';
 import * as incidents from '../../services/incidents.js';

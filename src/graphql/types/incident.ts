@@ -1,8 +1,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Incident, Prisma } from '../../generated/prisma/client.js';
-import { IMPACT_DESCRIPTION_MAX, InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
-import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
+import { IMPACT_DESCRIPTION_MAX, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
+import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, InputCheck } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
 import { isUuid } from '../../domain/ids.js';
 import * as incidents from '../../services/incidents.js';
@@ -22,6 +22,7 @@ import {
 import { incidentWhere, type IncidentFilterShape } from '../incident-filter.js';
 import { ComponentStatusEnum } from './component.js';
 import { incidentAsOf } from './history.js';
+import { ActorRef } from './actor.js';
 
 // ---------------------------------------------------------------- enums
 
@@ -112,24 +113,6 @@ export function checkIdCursors(args: { after?: string | null; before?: string | 
     if (cursor != null && !isUuid(String(parsePrismaCursor(cursor)))) throw badUserInput(`Invalid cursor: ${cursor}`);
   }
 }
-
-/** Who wrote something: the API key that made the request. */
-interface ActorShape {
-  keyId: string | null;
-  name: string | null;
-}
-
-export const ActorRef = builder.objectRef<ActorShape>('Actor').implement({
-  description: 'Who made a change: the API key used (audit trail).',
-  fields: (t) => ({
-    keyId: t.id({
-      nullable: true,
-      description: 'Global ID of the API key; null when the key was deleted or the change came from an import.',
-      resolve: (actor) => (actor.keyId ? encodeGlobalID('ApiKey', actor.keyId) : null),
-    }),
-    name: t.string({ nullable: true, description: 'Name of the API key at the time.', resolve: (actor) => actor.name }),
-  }),
-});
 
 interface ChangeShape {
   field: string;

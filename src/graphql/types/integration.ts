@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import * as integrations from '../../services/integrations.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';

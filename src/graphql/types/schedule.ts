@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { ON_CALL_SEARCH_HORIZON_DAYS, type RestrictionSpec } from '../../domain/oncall.js';
 import { checkOverridePeriod, checkSchedule } from '../../domain/oncall-input.js';
 import * as schedules from '../../services/schedules.js';

@@ -2,7 +2,7 @@ import { NO_ROW_ID } from '../../domain/ids.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { PUBLIC_TIMELINE_KINDS, checkStatusPageFields } from '../../domain/catalog.js';
 import * as statusPages from '../../services/status-pages.js';
 import { builder } from '../builder.js';

@@ -1,4 +1,4 @@
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkUserFields } from '../../domain/catalog.js';
 import * as users from '../../services/users.js';
 import { builder } from '../builder.js';
