@@ -11,7 +11,7 @@ import type {
 import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
 import { componentStatusAfterRelease, deriveImpact, effectiveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
-import { checkComponentRefs, checkExpectedVersion, type UserError, InputCheck } from '../domain/validation.js';
+import { InputCheck, MAX_COMPONENTS, checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
 import { checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
 import { planPastTimeline, type PastEntry } from '../domain/backfill.js';
 import { isUuid } from '../domain/ids.js';
@@ -185,8 +185,8 @@ function checkComponentChoices(refs: ComponentRefsInput, existing: ReadonlyMap<s
       });
     }
   });
-  if (ids.length + withStatus.length > 50 && !errors.some((error) => error.code === 'TOO_MANY_COMPONENTS')) {
-    errors.push({ code: 'TOO_MANY_COMPONENTS', field: null, message: 'An incident can list at most 50 components' });
+  if (ids.length + withStatus.length > MAX_COMPONENTS && !errors.some((error) => error.code === 'TOO_MANY_COMPONENTS')) {
+    errors.push({ code: 'TOO_MANY_COMPONENTS', field: null, message: `An incident can list at most ${MAX_COMPONENTS} components` });
   }
   if (errors.length > 0) throw new Rejection(errors);
   return [...ids.map((componentId) => ({ componentId, status: null })), ...withStatus];

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Incident, Prisma } from '../../generated/prisma/client.js';
 import { IMPACT_DESCRIPTION_MAX, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
-import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX, InputCheck } from '../../domain/validation.js';
+import { BODY_MAX, DESCRIPTION_MAX, InputCheck, MAX_COMPONENTS, TITLE_MAX } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
 import { isUuid } from '../../domain/ids.js';
 import * as incidents from '../../services/incidents.js';
@@ -484,7 +484,7 @@ const CreateIncidentInput = builder.inputType('CreateIncidentInput', {
     ownerScheduleId: t.id({
       description: 'Global ID of a schedule: whoever is on call now owns the incident, and the escalation policy targeting the schedule is attached.',
     }),
-    componentIds: t.idList({ description: 'Affected components at their current status (at most 50 in all).' }),
+    componentIds: t.idList({ description: `Affected components at their current status (at most ${MAX_COMPONENTS} in all).` }),
     components: t.field({ type: [ComponentChoiceInput], description: 'Affected components with a status to apply.' }),
     statusPageIds: t.idList({ description: 'Status pages to publish the incident on.' }),
     tags: t.stringList({ description: 'Up to 20 tags of 1 to 50 characters.' }),

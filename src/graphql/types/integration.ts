@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { InputCheck } from '../../domain/validation.js';
+import { InputCheck, MAX_COMPONENTS } from '../../domain/validation.js';
 import * as integrations from '../../services/integrations.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
@@ -90,7 +90,7 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
       description: 'Global ID of a schedule: whoever is on call when an incident opens owns it, and the escalation policy targeting the schedule is attached.',
     }),
     ownerId: t.id({ description: 'Global ID of the user who owns its incidents. Wins over ownerScheduleId for the owner.' }),
-    componentIds: t.idList({ description: 'Components its incidents affect, at their current status (at most 50).' }),
+    componentIds: t.idList({ description: `Components its incidents affect, at their current status (at most ${MAX_COMPONENTS}).` }),
     autoResolve: t.boolean({
       defaultValue: true,
       description: 'Resolve an incident it opened when all of its alerts are resolved (default true).',

@@ -2,7 +2,7 @@ import { NO_ROW_ID } from '../../domain/ids.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/validation.js';
+import { InputCheck, MAX_COMPONENTS } from '../../domain/validation.js';
 import { PUBLIC_TIMELINE_KINDS, checkStatusPageFields } from '../../domain/catalog.js';
 import * as statusPages from '../../services/status-pages.js';
 import { builder } from '../builder.js';
@@ -213,7 +213,7 @@ const CreateStatusPageInput = builder.inputType('CreateStatusPageInput', {
     }),
     name: t.string({ required: true, description: '1 to 255 characters after trimming.' }),
     public: t.boolean({ description: 'Whether anyone may read it without a key (default true).' }),
-    componentIds: t.idList({ description: 'Its components in display order (at most 50, no duplicates).' }),
+    componentIds: t.idList({ description: `Its components in display order (at most ${MAX_COMPONENTS}, no duplicates).` }),
   }),
 });
 
