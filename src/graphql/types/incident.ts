@@ -20,6 +20,7 @@ import {
   type PayloadShape,
 } from '../common.js';
 import { incidentWhere, type IncidentFilterShape } from '../incident-filter.js';
+import { deletionTypes } from '../deletion.js';
 import { ComponentStatusEnum } from './component.js';
 import { incidentAsOf } from './history.js';
 import { ActorRef } from './actor.js';
@@ -736,29 +737,14 @@ builder.mutationField('setIncidentComponents', (t) =>
   }),
 );
 
-const DeleteIncidentInput = builder.inputType('DeleteIncidentInput', {
-  description: 'The incident to delete.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the incident.' }) }),
-});
-
-const DeleteIncidentPayload = definePayload<{ deletedIncidentId: string }>(
-  'DeleteIncidentPayload',
-  'Result of deleteIncident.',
-  (t) => ({
-    deletedIncidentId: t.id({
-      nullable: true,
-      description: 'Global ID of the deleted incident; null when rejected.',
-      resolve: (payload) => (payload.result ? encodeGlobalID('Incident', payload.result.deletedIncidentId) : null),
-    }),
-  }),
-);
+const deletion = deletionTypes('Incident', 'deletedIncidentId');
 
 builder.mutationField('deleteIncident', (t) =>
   t.field({
-    type: DeleteIncidentPayload,
+    type: deletion.payload,
     description: 'Deletes an incident and its timeline; its components are released.',
     authScopes: { write: true },
-    args: { input: t.arg({ type: DeleteIncidentInput, required: true, description: 'The incident.' }) },
+    args: { input: t.arg({ type: deletion.input, required: true, description: 'The incident.' }) },
     resolve: async (_root, { input }, context) =>
       settle(context, await incidents.deleteIncident(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
   }),
