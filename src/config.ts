@@ -63,7 +63,7 @@ export interface Config {
   outbound: { allowPrivate: AddressRange[] };
   /** smtp(s):// URL for email notifications; unset: email notifications end DEAD and anonymous email subscribe is refused. */
   smtpUrl: string | undefined;
-  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
+  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/plugins/persisted-documents.ts). */
   persistedOperations: 'allow' | 'only';
   /** OpenTelemetry traces (src/telemetry/tracing.ts): on when an OTLP endpoint is configured. */
   tracing: boolean;
