@@ -1,7 +1,9 @@
 import type { PrismaClient } from '../src/generated/prisma/client.js';
+import type { Database } from '../src/db/client.js';
 import { issueApiKey } from '../src/services/api-keys.js';
 import { createIncident, postIncidentUpdate, transitionIncident, acknowledgeIncident } from '../src/services/incidents.js';
-import { InputCheck, checkCreateIncident, type CreateIncidentFields } from '../src/domain/incident-input.js';
+import { checkCreateIncident, type CreateIncidentFields } from '../src/domain/incident-input.js';
+import { InputCheck } from '../src/domain/validation.js';
 import type { Actor, Outcome } from '../src/services/transaction.js';
 import { checkEscalationPolicy, checkSchedule } from '../src/domain/oncall-input.js';
 import { createSchedule, createScheduleOverride } from '../src/services/schedules.js';
@@ -13,7 +15,8 @@ const DEMO_SLUG = 'demo';
  * Demo data for a first look: an org with users, components, a status page and a few incidents.
  * Seeding again keeps the data and only issues a new key.
  */
-export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string; orgSlug: string }> {
+export async function seedDemoData(db: Database): Promise<{ key: string; orgSlug: string }> {
+  const { prisma } = db;
   const existing = await prisma.organization.findUnique({ where: { slug: DEMO_SLUG } });
   if (existing) {
     const { key } = await issueApiKey(prisma, existing.id, 'demo key', ['admin']);
@@ -54,7 +57,7 @@ export async function seedDemoData(prisma: PrismaClient): Promise<{ key: string;
   const open = async (fields: CreateIncidentFields, refs: Parameters<typeof createIncident>[3]) => {
     const check = new InputCheck();
     const checked = checkCreateIncident(check, fields);
-    const outcome = await createIncident(prisma, actor, { ...checked, notifySubscribers: false }, refs);
+    const outcome = await createIncident(db, actor, { ...checked, notifySubscribers: false }, refs);
     if (!outcome.ok) throw new Error(`seed: ${outcome.errors.map((error) => error.message).join('; ')}`);
     return outcome.value.incidentId;
   };

@@ -37,7 +37,7 @@ async function withDemoGateway(work: (url: string, key: string) => Promise<void>
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT: 'off' });
   const running = await startGateway(config, createLogger(config.logLevel));
   try {
-    const { key } = await seedDemoData(running.db.prisma);
+    const { key } = await seedDemoData(running.db);
     await work(`http://127.0.0.1:${running.port}`, key);
   } finally {
     await running.stop();

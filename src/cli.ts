@@ -91,7 +91,7 @@ async function run(argv: string[]): Promise<void> {
       });
       console.log(`imported ${created} incidents into ${org.slug}; ${existing} were there already (same externalRef)`);
     } else {
-      const { key, orgSlug } = await seedDemoData(db.prisma);
+      const { key, orgSlug } = await seedDemoData(db);
       console.log(`seeded demo organization "${orgSlug}"; demo key (admin), shown once:`);
       console.log(key);
     }

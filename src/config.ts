@@ -63,7 +63,7 @@ export interface Config {
   outbound: { allowPrivate: AddressRange[] };
   /** smtp(s):// URL for email notifications; unset: email notifications end DEAD and anonymous email subscribe is refused. */
   smtpUrl: string | undefined;
-  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/persisted-documents.ts). */
+  /** `allow`: any document runs (APQ included); `only`: trusted documents of schema/operations alone (src/graphql/plugins/persisted-documents.ts). */
   persistedOperations: 'allow' | 'only';
   /** OpenTelemetry traces (src/telemetry/tracing.ts): on when an OTLP endpoint is configured. */
   tracing: boolean;
@@ -99,7 +99,7 @@ export interface Config {
     maxSubscriptionsPerSocket: number;
     maxSocketsPerKey: number;
   };
-  /** What the gateway tells about itself (src/http/disclosure.ts). */
+  /** What the gateway tells about itself (src/graphql/plugins/disclosure.ts; the metrics token: src/http/metrics.ts). */
   disclosure: {
     /** Who may introspect the schema: callers with a valid key (default), everyone, or nobody. */
     introspection: 'authenticated' | 'on' | 'off';

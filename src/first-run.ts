@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { PrismaClient } from './generated/prisma/client.js';
+import type { Database } from './db/client.js';
 import type { Logger } from './logger.js';
 import { seedDemoData } from '../prisma/seed.js';
 
@@ -16,13 +16,13 @@ export const FIRST_KEY_COMMANDS = [
  * create a key are printed instead. The key goes to `write` only, never to the logger.
  */
 export async function welcomeFirstRun(
-  prisma: PrismaClient,
+  db: Database,
   config: Pick<Config, 'databaseUrl' | 'production' | 'host'>,
   port: number,
   logger: Logger,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<void> {
-  if ((await prisma.organization.count()) > 0) return;
+  if ((await db.prisma.organization.count()) > 0) return;
   const graphiql = `http://${config.host}:${port}/graphql`;
   if (config.databaseUrl || config.production) {
     const where = config.databaseUrl
@@ -33,7 +33,7 @@ export async function welcomeFirstRun(
   }
   let seeded: { key: string; orgSlug: string };
   try {
-    seeded = await seedDemoData(prisma);
+    seeded = await seedDemoData(db);
   } catch (error) {
     logger.error({ err: error }, 'first run: creating the demo organization failed');
     write(banner(['Creating the demo organization failed (see the log). Stop the gateway and run:', '', '  npm run cli -- seed']));

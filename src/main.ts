@@ -33,7 +33,7 @@ try {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  await welcomeFirstRun(running.db.prisma, config, running.port, logger);
+  await welcomeFirstRun(running.db, config, running.port, logger);
   const where = `http://${config.host}:${running.port}`;
   logger.info(
     { url: `${where}/graphql`, database: running.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL', pubsub: config.redisUrl ? 'redis' : 'in-process' },

@@ -35,15 +35,6 @@ export type RunSql = <Row>(sql: string, params: readonly unknown[]) => Promise<R
 type RunQuery = (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 type RunTransaction = <T>(work: (run: RunQuery) => Promise<T>) => Promise<T>;
 
-const databases = new WeakMap<PrismaClient, Database>();
-
-/** The Database a Prisma client of openDatabase() belongs to (resolvers get the client only). */
-export function databaseOf(prisma: PrismaClient): Database {
-  const db = databases.get(prisma);
-  if (!db) throw new Error('Not a Prisma client of openDatabase()');
-  return db;
-}
-
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when absent the embedded PGlite in `dataDir` is used. */
   databaseUrl?: string;
@@ -163,7 +154,7 @@ function createDatabase(
     if (statement) measureResult(statement, rows.map((row) => Object.values(row as object)));
     return rows as Row[];
   };
-  const db: Database = {
+  return {
     prisma,
     kind,
     close() {
@@ -187,8 +178,6 @@ function createDatabase(
       }
     },
   };
-  databases.set(prisma, db);
-  return db;
 }
 
 function withStatementReporter(

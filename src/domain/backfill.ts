@@ -1,8 +1,7 @@
 import type { IncidentKind, IncidentStatus, TimelineEntryKind } from './types.js';
 import type { RecordedChange } from './history.js';
 import { hasResolvedAt, initialStatus, isStatusOfKind } from './lifecycle.js';
-import { BODY_MAX, CLOCK_SKEW_MS, normalizeText, textLength } from './validation.js';
-import { isStorableText, type InputCheck } from './incident-input.js';
+import { BODY_MAX, CLOCK_SKEW_MS, normalizeText, textLength, isStorableText, type InputCheck } from './validation.js';
 
 /**
  * The timeline of an incident that happened before it was recorded (createIncident with

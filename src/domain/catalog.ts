@@ -1,7 +1,6 @@
 import type { ComponentStatus, TimelineEntryKind } from './types.js';
 import { isValidTimeZone } from './oncall.js';
-import { DESCRIPTION_MAX, normalizeText, textLength } from './validation.js';
-import type { InputCheck } from './incident-input.js';
+import { DESCRIPTION_MAX, normalizeText, textLength, type InputCheck } from './validation.js';
 
 /** Names of components, status pages, users, schedules, layers and policies. */
 export const NAME_MAX = 255;

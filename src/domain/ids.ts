@@ -7,3 +7,11 @@ export function isUuid(value: string | null | undefined): value is string {
 
 /** A UUID no row has: where an id cannot name a row, queries use it to match nothing. */
 export const NO_ROW_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The global ID clients know a row by: base64 of `Type:uuid`, plugin-relay's encoding. Payloads
+ * written outside GraphQL (webhooks, pages) carry the same ids, so a receiver can pass them to node(id).
+ */
+export function globalIdOf(typename: string, id: string): string {
+  return Buffer.from(`${typename}:${id}`).toString('base64');
+}

@@ -1,5 +1,5 @@
 import type { DayOfWeek } from './types.js';
-import type { InputCheck } from './incident-input.js';
+import type { InputCheck } from './validation.js';
 import { checkName, checkNameAt, checkTimeZone } from './catalog.js';
 import { isValidShiftLength, parseLocalTime, type RestrictionSpec } from './oncall.js';
 

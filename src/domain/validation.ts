@@ -48,6 +48,43 @@ export function textLength(value: string): number {
   return count;
 }
 
+/** PostgreSQL text cannot hold NUL characters: such input is the client's mistake, not an internal error. */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000');
+}
+
+/** Collects every problem with an input, so a client learns all of them in one round trip. */
+export class InputCheck {
+  readonly errors: UserError[] = [];
+
+  fail(field: (string | number)[] | null, message: string, code: ErrorCode = 'INVALID_INPUT'): void {
+    this.errors.push({ code, field: field ? field.map(String) : null, message });
+  }
+
+  get ok(): boolean {
+    return this.errors.length === 0;
+  }
+
+  /** Trims, then checks length; undefined (not given) and null (cleared) pass through. */
+  text(value: string | null | undefined, field: string, limits: { min?: number; max: number }): string | null | undefined {
+    if (value === undefined || value === null) return value;
+    const text = normalizeText(value);
+    const min = limits.min ?? 0;
+    if (!isStorableText(text)) this.fail([field], `${field} must not contain NUL characters`);
+    else if (textLength(text) < min) this.fail([field], min === 1 ? `${field} must not be blank` : `${field} needs at least ${min} characters`);
+    else if (textLength(text) > limits.max) this.fail([field], `${field} must be at most ${limits.max} characters`);
+    return text;
+  }
+
+  requiredText(value: string | null | undefined, field: string, max: number): string {
+    if (value === undefined || value === null) {
+      this.fail([field], `${field} is required`);
+      return '';
+    }
+    return this.text(value, field, { min: 1, max }) ?? '';
+  }
+}
+
 /**
  * How far ahead of the server's clock a client's "now" may be: a timestamp that claims to be in
  * the past (acknowledgedAt, resolvedAt) may lie up to this far in the future.

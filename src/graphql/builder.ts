@@ -13,7 +13,7 @@ import type { GatewayContext } from './context.js';
 import { forbidden, unauthenticated, badUserInput } from './errors.js';
 import { NODES_IDS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../domain/validation.js';
 import { isNodeTypename, NO_NODE, parseGlobalId } from './global-id.js';
-import type { ListArgumentExtensions } from './input-limits.js';
+import type { ListArgumentExtensions } from './plugins/input-limits.js';
 
 /**
  * Pothos clamps page sizes silently; our contract says sizes outside 1..100 are an error.
@@ -80,7 +80,7 @@ export const builder = new SchemaBuilder<{
     }),
   },
   prisma: {
-    client: (context) => context.prisma,
+    client: (context) => context.db.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
     onUnusedQuery: null,

@@ -1,5 +1,5 @@
 import type { FieldMap } from '@pothos/core';
-import type { UserError } from '../domain/validation.js';
+import { MAX_COMPONENTS, type UserError } from '../domain/validation.js';
 import type { Outcome, Actor } from '../services/transaction.js';
 import { publishAll } from '../realtime/events.js';
 import { builder } from './builder.js';
@@ -13,7 +13,7 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
     NOT_FOUND: { description: 'A referenced object does not exist in your organization.' },
     INVALID_COMPONENT_ID: { description: 'A component id does not name a component of your organization.' },
     DUPLICATE_COMPONENT_ID: { description: 'A component is listed more than once.' },
-    TOO_MANY_COMPONENTS: { description: 'More than 50 components were given.' },
+    TOO_MANY_COMPONENTS: { description: `More than ${MAX_COMPONENTS} components were given.` },
     INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
     VERSION_CONFLICT: { description: 'expectedVersion is not the current version: someone else changed the object.' },
     IDEMPOTENCY_CONFLICT: { description: 'The idempotency key was already used with a different input.' },

@@ -1,11 +1,13 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { ServerResponse } from 'node:http';
+import type { Database } from '../db/client.js';
 import type { AuthContext, VerifiedKeyCache } from '../auth/keys.js';
 import type { GuardedHttp } from '../net/guarded-http.js';
 import type { PubSub } from '../realtime/pubsub.js';
 
 /** What every resolver sees: the caller's identity and the shared services. */
 export interface GatewayContext {
-  prisma: PrismaClient;
+  /** The database: Prisma for resolvers and services, the driver for plain-SQL paths (Database.query, Database.transaction). */
+  db: Database;
   auth: AuthContext | null;
   pubsub: PubSub;
   requestId: string;
@@ -16,6 +18,17 @@ export interface GatewayContext {
   clientAddress?: string;
   /** The caller's rate-limit bucket after this operation was charged; unset when rate limiting is off. */
   rateLimit?: RateLimitInfo;
+}
+
+/** What a transport hands Yoga's context factory besides the request (src/http/server.ts, src/http/websocket.ts). */
+export interface TransportContext {
+  requestId?: string;
+  /** The key a WebSocket authenticated with when it connected. */
+  socketAuth?: AuthContext;
+  /** The client address of an HTTP request (src/http/client-address.ts): an anonymous caller's rate-limit bucket. */
+  clientAddress?: string;
+  /** The HTTP response (not for WebSockets): an SSE subscription is ended through it on revocation. */
+  res?: ServerResponse;
 }
 
 /** What resolvers need to know of outbound traffic (it is sent by the notification worker, not by them). */

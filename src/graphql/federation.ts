@@ -28,17 +28,17 @@ const key = builder.selection<{ id: string }>('id');
 
 builder.asEntity(IncidentRef, {
   key,
-  resolveReference: ({ id }, context) => context.prisma.incident.findFirst({ where: whereOf(id, 'Incident', context) }),
+  resolveReference: ({ id }, context) => context.db.prisma.incident.findFirst({ where: whereOf(id, 'Incident', context) }),
 });
 builder.asEntity(ComponentRef, {
   key,
-  resolveReference: ({ id }, context) => context.prisma.component.findFirst({ where: whereOf(id, 'Component', context) }),
+  resolveReference: ({ id }, context) => context.db.prisma.component.findFirst({ where: whereOf(id, 'Component', context) }),
 });
 builder.asEntity(UserRef, {
   key,
-  resolveReference: ({ id }, context) => context.prisma.user.findFirst({ where: whereOf(id, 'User', context) }),
+  resolveReference: ({ id }, context) => context.db.prisma.user.findFirst({ where: whereOf(id, 'User', context) }),
 });
 builder.asEntity(StatusPageRef, {
   key,
-  resolveReference: ({ id }, context) => context.prisma.statusPage.findFirst({ where: whereOf(id, 'StatusPage', context) }),
+  resolveReference: ({ id }, context) => context.db.prisma.statusPage.findFirst({ where: whereOf(id, 'StatusPage', context) }),
 });

@@ -1,6 +1,6 @@
 import { GraphQLNonNull, coerceInputValue, isInputObjectType } from 'graphql';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { InputCheck } from '../domain/incident-input.js';
+import { InputCheck } from '../domain/validation.js';
 import { IMPORT_MAX_INCIDENTS } from '../domain/backfill.js';
 import * as incidents from '../services/incidents.js';
 import { schema } from './schema.js';

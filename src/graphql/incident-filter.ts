@@ -1,7 +1,8 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Comparator, DateComparator, IncidentMatchFilter } from '../domain/incident-match.js';
 import { decodeId } from './common.js';
-import { isStorableText, tagKey } from '../domain/incident-input.js';
+import { tagKey } from '../domain/incident-input.js';
+import { isStorableText } from '../domain/validation.js';
 import { NO_ROW_ID } from '../domain/ids.js';
 
 /**

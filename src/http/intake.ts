@@ -113,7 +113,7 @@ export function createIntakeHandler({ config, db, pubsub, logger, bucketsRedis, 
 
   /** Applies a batch and publishes what it changed, once committed. */
   async function apply(route: IntegrationRoute, batch: AlertBatch, options: BatchOptions): Promise<void> {
-    const outcome = await applyAlertBatch(db.prisma, route, batch, options);
+    const outcome = await applyAlertBatch(db, route, batch, options);
     if (!outcome.ok) throw new Error(`alert batch rejected: ${outcome.errors.map((error) => error.message).join('; ')}`);
     publishAll(pubsub, outcome.events);
   }

@@ -1,4 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { bearerToken } from '../auth/keys.js';
 
 /** Prometheus metrics of one gateway instance (its own registry, so tests can run several). */
 export function createMetrics() {
@@ -39,3 +42,16 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Whether a request may read /metrics: always without METRICS_TOKEN, else with it as a Bearer token. */
+export function metricsAuthorized(req: IncomingMessage, metricsToken: string | undefined): boolean {
+  if (!metricsToken) return true;
+  const token = bearerToken(req.headers.authorization ?? null);
+  if (!token) return false;
+  // Compared as digests: equal lengths, and the time taken tells nothing about the token.
+  return timingSafeEqual(digest(token), digest(metricsToken));
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { EscalationStep, Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
   firstStep,
@@ -15,6 +14,7 @@ import {
 import type { ScheduleSpec } from '../domain/oncall.js';
 import { isOpenStatus } from '../domain/lifecycle.js';
 import type { IncidentStatus } from '../domain/types.js';
+import { globalIdOf } from '../domain/ids.js';
 import type { GatewayEvent } from '../realtime/events.js';
 import { acknowledgeInTransaction, changedEvent, findIncident, saveIncident, writeTimeline, type TimelineEntryDraft } from './incidents.js';
 import type { StoredPayload } from './notifications.js';
@@ -256,14 +256,14 @@ async function writePages(tx: Tx, incident: StepIncident, level: number, users: 
           body: {
             type: 'incident.paged',
             incident: {
-              id: encodeGlobalID('Incident', incident.id),
+              id: globalIdOf('Incident', incident.id),
               number: incident.number,
               title: incident.title,
               severity: incident.severity,
               status: incident.status,
             },
             level,
-            user: { id: encodeGlobalID('User', user.id), name: user.name, email: user.email },
+            user: { id: globalIdOf('User', user.id), name: user.name, email: user.email },
           },
         },
       };

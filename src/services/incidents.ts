@@ -11,8 +11,8 @@ import type {
 import { isOpenStatus, planTransition, setsResolvedAtOnCreate } from '../domain/lifecycle.js';
 import { componentStatusAfterRelease, deriveImpact, effectiveImpact } from '../domain/impact.js';
 import { onCallAt } from '../domain/oncall.js';
-import { checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
-import { InputCheck, checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
+import { InputCheck, MAX_COMPONENTS, checkComponentRefs, checkExpectedVersion, type UserError } from '../domain/validation.js';
+import { checkLifecycleTimes, tagKey, type CheckedCreateIncident } from '../domain/incident-input.js';
 import { planPastTimeline, type PastEntry } from '../domain/backfill.js';
 import { isUuid } from '../domain/ids.js';
 import type { RecordedChange } from '../domain/history.js';
@@ -21,7 +21,7 @@ import { cancelPages, pageNewOwner, startPaging, stopPaging } from './escalation
 import type { GatewayEvent } from '../realtime/events.js';
 import type { IncidentChangeType } from '../realtime/pubsub.js';
 import { inDriverTransaction, inTransaction, reject, Rejection, sqlOf, type Actor, type Outcome, type Tx } from './transaction.js';
-import { databaseOf, type RunSql } from '../db/client.js';
+import type { Database, RunSql } from '../db/client.js';
 import { scheduleSpecOf, scheduleSpecInclude } from './schedules.js';
 
 /** A component named in an input: `status` null means "record its current status". */
@@ -185,8 +185,8 @@ function checkComponentChoices(refs: ComponentRefsInput, existing: ReadonlyMap<s
       });
     }
   });
-  if (ids.length + withStatus.length > 50 && !errors.some((error) => error.code === 'TOO_MANY_COMPONENTS')) {
-    errors.push({ code: 'TOO_MANY_COMPONENTS', field: null, message: 'An incident can list at most 50 components' });
+  if (ids.length + withStatus.length > MAX_COMPONENTS && !errors.some((error) => error.code === 'TOO_MANY_COMPONENTS')) {
+    errors.push({ code: 'TOO_MANY_COMPONENTS', field: null, message: `An incident can list at most ${MAX_COMPONENTS} components` });
   }
   if (errors.length > 0) throw new Rejection(errors);
   return [...ids.map((componentId) => ({ componentId, status: null })), ...withStatus];
@@ -565,10 +565,10 @@ export interface CreationScope {
 }
 
 /** Runs `work` in the transaction createIncident uses for input that is (or is not) plain. */
-export function inCreationTransaction<T>(prisma: PrismaClient, plain: boolean, work: (scope: CreationScope) => Promise<T>): Promise<Outcome<T>> {
+export function inCreationTransaction<T>(db: Database, plain: boolean, work: (scope: CreationScope) => Promise<T>): Promise<Outcome<T>> {
   return plain
-    ? inDriverTransaction(databaseOf(prisma), (sql, events) => work({ sql, tx: null, events }))
-    : inTransaction(prisma, (tx, events) => work({ sql: sqlOf(tx), tx, events }));
+    ? inDriverTransaction(db, (sql, events) => work({ sql, tx: null, events }))
+    : inTransaction(db.prisma, (tx, events) => work({ sql: sqlOf(tx), tx, events }));
 }
 
 /**
@@ -614,20 +614,20 @@ export async function insertNewIncident(scope: CreationScope, actor: Actor, fiel
 }
 
 export async function createIncident(
-  prisma: PrismaClient,
+  db: Database,
   actor: Actor,
   fields: IncidentToCreate,
   refs: CreateIncidentRefs,
 ): Promise<Outcome<{ incidentId: string; incident?: Incident }>> {
   if (isPlainCreate(fields, refs)) {
-    return inCreationTransaction(prisma, true, async (scope) => {
+    return inCreationTransaction(db, true, async (scope) => {
       const incident = await insertNewIncident(scope, actor, fields, refs);
       return { incidentId: incident.id, incident };
     });
   }
   const hash = fields.idempotencyKey ? requestHash({ fields: { ...fields, idempotencyKey: null }, refs }) : '';
   const attempt = () =>
-    inCreationTransaction(prisma, false, async (scope) => {
+    inCreationTransaction(db, false, async (scope) => {
       const tx = scope.tx!;
       if (fields.idempotencyKey) {
         const replayed = await replayIdempotent(tx, actor.orgId, fields.idempotencyKey, hash);

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Database, RunSql } from '../db/client.js';
-import { checkCreateIncident, EXTERNAL_REF_MAX, InputCheck } from '../domain/incident-input.js';
+import { checkCreateIncident, EXTERNAL_REF_MAX } from '../domain/incident-input.js';
 import {
   alertsClearedMessage,
   openedByAlertMessage,
@@ -11,7 +10,7 @@ import {
   type AlertTrigger,
 } from '../domain/intake.js';
 import { isOpenStatus } from '../domain/lifecycle.js';
-import { BODY_MAX } from '../domain/validation.js';
+import { BODY_MAX, InputCheck } from '../domain/validation.js';
 import {
   acknowledgeInTransaction,
   applyTransition,
@@ -93,13 +92,13 @@ export interface BatchOptions {
  * resolutions, and the resolution of incidents whose alerts all cleared. Events come back for
  * publishing after the commit. `applied` is false for a redelivery.
  */
-export function applyAlertBatch(prisma: PrismaClient, route: IntegrationRoute, batch: AlertBatch, options: BatchOptions): Promise<Outcome<{ applied: boolean }>> {
+export function applyAlertBatch(db: Database, route: IntegrationRoute, batch: AlertBatch, options: BatchOptions): Promise<Outcome<{ applied: boolean }>> {
   const actor: Actor = { orgId: route.orgId, keyId: null, keyName: route.name };
   const fields = incidentFields(route, batch);
   const baseRefs: CreateIncidentRefs = { ownerId: route.ownerId, ownerScheduleId: route.scheduleId, ids: route.componentIds };
   // Acknowledging and resolving go through the incident service's Prisma transaction; a trigger alone may stay on the driver.
   const plain = batch.acknowledges.length === 0 && batch.resolves.length === 0 && isPlainCreate(fields, baseRefs);
-  return inCreationTransaction(prisma, plain, async (scope) => {
+  return inCreationTransaction(db, plain, async (scope) => {
     const now = new Date();
     if (options.delivery && !(await isFirstDelivery(scope.sql, route, options.delivery, now))) return { applied: false };
     if (options.lockGroup) await scope.sql('SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtextextended($1, 0))', [`${route.id}:${batch.groupKey}`]);

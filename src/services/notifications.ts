@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
   anonymousSubscribeAction,
@@ -12,7 +11,7 @@ import {
   type NotificationSubject,
 } from '../domain/notifications.js';
 import type { ComponentStatus, IncidentImpact, IncidentSeverity, IncidentStatus, TimelineEntryKind } from '../domain/types.js';
-import { isUuid } from '../domain/ids.js';
+import { globalIdOf, isUuid } from '../domain/ids.js';
 import type { PagePayload } from '../domain/escalation.js';
 import { activeTraceContext } from '../telemetry/tracing.js';
 import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
@@ -61,22 +60,22 @@ type Audience = NonNullable<Awaited<ReturnType<typeof loadAudience>>>;
 
 function subjectOf(incident: Audience, page: { id: string; slug: string; name: string }, update: AnnouncedUpdate): NotificationSubject {
   return {
-    statusPage: { id: encodeGlobalID('StatusPage', page.id), slug: page.slug, name: page.name },
+    statusPage: { id: globalIdOf('StatusPage', page.id), slug: page.slug, name: page.name },
     incident: {
-      id: encodeGlobalID('Incident', incident.id),
+      id: globalIdOf('Incident', incident.id),
       number: incident.number,
       title: incident.title,
       status: incident.status as IncidentStatus,
       severity: incident.severity as IncidentSeverity,
       impact: incident.impact as IncidentImpact,
       components: incident.components.map((link) => ({
-        id: encodeGlobalID('Component', link.component.id),
+        id: globalIdOf('Component', link.component.id),
         name: link.component.name,
         status: link.status as ComponentStatus,
       })),
     },
     update: {
-      id: update.id && encodeGlobalID('IncidentUpdate', update.id),
+      id: update.id && globalIdOf('IncidentUpdate', update.id),
       kind: update.kind,
       status: update.status,
       body: update.body,

@@ -21,7 +21,7 @@ export interface Tracing {
   httpRequest(req: IncomingMessage, res: ServerResponse, route: string, handle: () => Promise<void>): Promise<void>;
   /** Yoga plugins: GraphQL phase spans and root resolver spans. */
   plugins: Plugin[];
-  /** Runs one execution of a subscription event in a span (src/graphql/shared-events.ts). */
+  /** Runs one execution of a subscription event in a span (src/graphql/plugins/shared-events.ts). */
   traceEvent<T>(run: () => T): T;
   /** Statement listener: a client span per SQL statement. */
   onStatement: StatementListener;

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { parse } from 'graphql';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_QUERY } from '../../src/http/graphiql.js';
+import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphql/graphiql.js';
 import { launchChromium } from '../support/browser.js';
 import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
 

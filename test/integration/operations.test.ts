@@ -62,7 +62,7 @@ describe.each(backends)('schema/operations on %s', (backend) => {
   let demo: Demo;
   beforeAll(async () => {
     gateway = await startTestGateway(backend);
-    const { key } = await seedDemoData(gateway.running.db.prisma);
+    const { key } = await seedDemoData(gateway.running.db);
     const prisma = gateway.running.db.prisma;
     const ids = await gql(gateway, key, '{ incidents(first: 10, orderBy: { field: NUMBER, direction: ASC }) { nodes { id } } components { nodes { id } } statusPages { nodes { id } } schedules { nodes { id } } users { nodes { id } } }');
     expect(ids.errors).toBeUndefined();

@@ -4,7 +4,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OpenIncidentsDocument } from '../../src/client/generated/graphql.js';
-import { sha256Hex, trustedDocuments } from '../../src/graphql/persisted-documents.js';
+import { sha256Hex, trustedDocuments } from '../../src/graphql/plugins/persisted-documents.js';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const OPEN_INCIDENTS_HASH = String(OpenIncidentsDocument.__meta__?.hash).replace('sha256:', '');

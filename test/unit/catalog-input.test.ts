@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputCheck } from '../../src/domain/incident-input.js';
+import { InputCheck } from '../../src/domain/validation.js';
 import { checkComponentFields, checkSlug, checkStatusPageFields, checkUserFields, PUBLIC_TIMELINE_KINDS } from '../../src/domain/catalog.js';
 
 const fieldsOf = (check: InputCheck) => check.errors.map((error) => error.field?.join('.'));

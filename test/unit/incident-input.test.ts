@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CREATED_MESSAGE,
-  InputCheck,
-  TAGS_MAX,
-  TAG_MAX_LENGTH,
-  checkCreateIncident,
-  checkTags,
-  isStorableText,
-} from '../../src/domain/incident-input.js';
+import { DEFAULT_CREATED_MESSAGE, TAGS_MAX, TAG_MAX_LENGTH, checkCreateIncident, checkTags } from '../../src/domain/incident-input.js';
+import { InputCheck, isStorableText } from '../../src/domain/validation.js';
 import { INCIDENT_STATUSES } from '../../src/domain/types.js';
 
 const fields = (check: InputCheck) => check.errors.map((error) => error.field);

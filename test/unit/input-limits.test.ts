@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
-import { inputProblem } from '../../src/graphql/input-limits.js';
+import { inputProblem } from '../../src/graphql/plugins/input-limits.js';
 
 const check = (document: string, variables?: Record<string, unknown>) => inputProblem(schema, parse(document), variables);
 

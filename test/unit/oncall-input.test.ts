@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputCheck } from '../../src/domain/incident-input.js';
+import { InputCheck } from '../../src/domain/validation.js';
 import { checkEscalationPolicy, checkOverridePeriod, checkSchedule, LAYERS_MAX, type LayerInput } from '../../src/domain/oncall-input.js';
 
 const layer = (overrides: Partial<LayerInput> = {}): LayerInput => ({

@@ -1,7 +1,7 @@
 import { parse, getOperationAST } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
-import { actualCost, requestedCost } from '../../src/http/cost.js';
+import { actualCost, requestedCost } from '../../src/graphql/plugins/cost.js';
 import { takeFromBucket } from '../../src/http/rate-limit.js';
 
 const settings = { bucket: 100, refillPerSecond: 10 };

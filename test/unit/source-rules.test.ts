@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  IMPACT_DESCRIPTION_MAX,
-  InputCheck,
-  STARTED_AT_FUTURE_MAX_MS,
-  checkCreateIncident,
-  checkLifecycleTimes,
-  checkTags,
-  tagKey,
-} from '../../src/domain/incident-input.js';
+import { IMPACT_DESCRIPTION_MAX, STARTED_AT_FUTURE_MAX_MS, checkCreateIncident, checkLifecycleTimes, checkTags, tagKey } from '../../src/domain/incident-input.js';
 import { checkNameAt } from '../../src/domain/catalog.js';
-import { CLOCK_SKEW_MS, TITLE_MAX, textLength } from '../../src/domain/validation.js';
+import { CLOCK_SKEW_MS, TITLE_MAX, textLength, InputCheck } from '../../src/domain/validation.js';
 import { IMPORT_MAX_ENTRIES, checkPastEntries, pastResolvedAt, planPastTimeline, type PastIncident } from '../../src/domain/backfill.js';
 import { incidentMatches, type IncidentFacts } from '../../src/domain/incident-match.js';
 import { stateAsOf, historyOf, type TimelineRecord } from '../../src/domain/history.js';

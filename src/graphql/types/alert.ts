@@ -117,12 +117,12 @@ builder.queryField('alerts', (t) =>
       authScopes: { read: true },
       args: { filter: t.arg({ type: AlertFilter, description: 'Which alerts.' }) },
       resolve: (query, _root, args, context) =>
-        context.prisma.alert.findMany({
+        context.db.prisma.alert.findMany({
           ...query,
           where: { orgId: orgOf(context), ...alertWhere(args.filter) },
           orderBy: [{ firstSeenAt: 'desc' }, { id: 'desc' }],
         }),
-      totalCount: (_connection, args, context) => context.prisma.alert.count({ where: { orgId: orgOf(context), ...alertWhere(args.filter) } }),
+      totalCount: (_connection, args, context) => context.db.prisma.alert.count({ where: { orgId: orgOf(context), ...alertWhere(args.filter) } }),
     },
     { description: 'A page of alerts.' },
     { description: 'An alert in a page.' },

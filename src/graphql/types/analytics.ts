@@ -99,12 +99,12 @@ builder.queryField('incidentStats', (t) =>
       checkWindow(args.from, args.to);
       const orgId = orgOf(context);
       // The filter is a Prisma where-clause: Prisma picks the ids, SQL aggregates over them.
-      const matching = await context.prisma.incident.findMany({
+      const matching = await context.db.prisma.incident.findMany({
         where: { orgId, AND: [incidentWhere(args.filter), { startedAt: { gte: args.from, lt: args.to } }] },
         select: { id: true },
       });
       const groupBy = args.groupBy ?? null;
-      const stats = await analytics.incidentStats(context.prisma, orgId, matching.map((row) => row.id), groupBy);
+      const stats = await analytics.incidentStats(context.db.prisma, orgId, matching.map((row) => row.id), groupBy);
       return { ...stats, from: args.from, to: args.to, groupBy };
     },
   }),
@@ -178,7 +178,7 @@ builder.prismaObjectField('Component', 'uptime', (t) =>
     resolve: (component) => component.id,
     load: async (componentIds: string[], context: GatewayContext, args) => {
       const window = uptimeWindow(args.from, args.to);
-      const uptimes = await analytics.componentUptime(context.prisma, orgOf(context), componentIds, window.from, window.to);
+      const uptimes = await analytics.componentUptime(context.db.prisma, orgOf(context), componentIds, window.from, window.to);
       const byId = new Map(uptimes.map((uptime) => [uptime.componentId, uptime]));
       return componentIds.map((id) => {
         const uptime = byId.get(id);

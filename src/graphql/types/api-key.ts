@@ -1,5 +1,5 @@
 import { API_KEY_REVOCATIONS, isScope, SCOPES, type Scope } from '../../auth/keys.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import * as apiKeys from '../../services/api-keys.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
@@ -35,8 +35,8 @@ builder.queryField('apiKeys', (t) =>
       description: 'The API keys of your organization, newest first, revoked ones included. Needs the admin scope.',
       authScopes: { admin: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.apiKey.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.apiKey.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.apiKey.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.apiKey.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of API keys.' },
     { description: 'An API key in a page.' },
@@ -55,7 +55,7 @@ function apiKeyField(t: Parameters<Parameters<typeof definePayload<ApiKeyResult>
     nullable: true,
     description: 'The key; null when the input was rejected.',
     resolve: (query, payload: PayloadShape<ApiKeyResult>, _args, context: GatewayContext) =>
-      payload.result ? context.prisma.apiKey.findUnique({ ...query, where: { id: payload.result.apiKeyId } }) : null,
+      payload.result ? context.db.prisma.apiKey.findUnique({ ...query, where: { id: payload.result.apiKeyId } }) : null,
   });
 }
 
@@ -97,7 +97,7 @@ builder.mutationField('createApiKey', (t) =>
       if (input.scopes.length === 0) check.fail(['scopes'], 'at least one scope is required');
       if (!check.ok) return rejected(check.errors);
       const granted = SCOPES.filter((scope) => scopes.includes(scope));
-      const { key, apiKey } = await apiKeys.issueApiKey(context.prisma, orgOf(context), name, granted);
+      const { key, apiKey } = await apiKeys.issueApiKey(context.db.prisma, orgOf(context), name, granted);
       return { result: { apiKeyId: apiKey.id, key }, userErrors: [] };
     },
   }),
@@ -120,7 +120,7 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key.' }) },
     resolve: async (_root, { input }, context) => {
-      const outcome = await apiKeys.revokeApiKey(context.prisma, actorOf(context), decodeId(String(input.id), 'ApiKey'));
+      const outcome = await apiKeys.revokeApiKey(context.db.prisma, actorOf(context), decodeId(String(input.id), 'ApiKey'));
       if (!outcome.ok) return rejected(outcome.errors);
       // After the commit: this instance refuses the key from the next request on, and every
       // instance (told through the pub/sub) forgets it and closes its sockets.

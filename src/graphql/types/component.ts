@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkComponentFields } from '../../domain/catalog.js';
 import * as components from '../../services/components.js';
 import { builder } from '../builder.js';
@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Global ID of the component.' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'Component');
-      return id ? context.prisma.component.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      return id ? context.db.prisma.component.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
     },
   }),
   components: t.prismaConnection(
@@ -62,8 +62,8 @@ builder.queryFields((t) => ({
       description: 'The components of your organization, by group (ungrouped first), then position. Page size 1..100, default 25.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.component.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: COMPONENT_ORDER }),
-      totalCount: (_connection, _args, context) => context.prisma.component.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.component.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: COMPONENT_ORDER }),
+      totalCount: (_connection, _args, context) => context.db.prisma.component.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of components.' },
     { description: 'A component in a page.' },
@@ -83,7 +83,7 @@ function componentPayload(name: string, description: string) {
       nullable: true,
       description: 'The component after the change; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<ComponentResult>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.component.findUnique({ ...query, where: { id: payload.result.componentId } }) : null,
+        payload.result ? context.db.prisma.component.findUnique({ ...query, where: { id: payload.result.componentId } }) : null,
     }),
   }));
 }
@@ -109,7 +109,7 @@ builder.mutationField('createComponent', (t) =>
       const check = new InputCheck();
       const fields = checkComponentFields(check, input, 'create');
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await components.createComponent(context.prisma, actorOf(context), { ...fields, name: fields.name! }));
+      return settle(context, await components.createComponent(context.db.prisma, actorOf(context), { ...fields, name: fields.name! }));
     },
   }),
 );
@@ -136,7 +136,7 @@ builder.mutationField('updateComponent', (t) =>
       const check = new InputCheck();
       const fields = checkComponentFields(check, input, 'update');
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await components.updateComponent(context.prisma, actorOf(context), decodeId(String(input.id), 'Component'), fields));
+      return settle(context, await components.updateComponent(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Component'), fields));
     },
   }),
 );
@@ -158,7 +158,7 @@ builder.mutationField('setComponentStatus', (t) =>
     resolve: async (_root, { input }, context) =>
       settle(
         context,
-        await components.setComponentStatus(context.prisma, actorOf(context), decodeId(String(input.id), 'Component'), input.status),
+        await components.setComponentStatus(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Component'), input.status),
       ),
   }),
 );
@@ -172,6 +172,6 @@ builder.mutationField('deleteComponent', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: deletion.input, required: true, description: 'The component.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await components.deleteComponent(context.prisma, actorOf(context), decodeId(String(input.id), 'Component'))),
+      settle(context, await components.deleteComponent(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Component'))),
   }),
 );

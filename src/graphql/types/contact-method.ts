@@ -55,7 +55,7 @@ const AddContactMethodPayload = definePayload<Added>('AddContactMethodPayload', 
     nullable: true,
     description: 'The new contact method; null when the input was rejected.',
     resolve: (query, payload: PayloadShape<Added>, _args, context: GatewayContext) =>
-      payload.result ? context.prisma.contactMethod.findUnique({ ...query, where: { id: payload.result.contactMethodId } }) : null,
+      payload.result ? context.db.prisma.contactMethod.findUnique({ ...query, where: { id: payload.result.contactMethodId } }) : null,
   }),
   signingSecret: t.string({
     nullable: true,
@@ -75,7 +75,7 @@ builder.mutationField('addContactMethod', (t) =>
       const problem = error ?? (input.kind === 'WEBHOOK' ? await context.outbound.http.checkUrl(address) : null);
       if (problem) return rejected([{ code: 'INVALID_INPUT', field: ['address'], message: problem.startsWith('address') ? problem : `address ${problem}` }]);
       const userId = decodeId(String(input.userId), 'User');
-      return settle(context, await contactMethods.addContactMethod(context.prisma, actorOf(context), { userId, kind: input.kind, address }));
+      return settle(context, await contactMethods.addContactMethod(context.db.prisma, actorOf(context), { userId, kind: input.kind, address }));
     },
   }),
 );
@@ -89,6 +89,6 @@ builder.mutationField('removeContactMethod', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: removal.input, required: true, description: 'The contact method.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await contactMethods.removeContactMethod(context.prisma, actorOf(context), decodeId(String(input.id), 'ContactMethod'))),
+      settle(context, await contactMethods.removeContactMethod(context.db.prisma, actorOf(context), decodeId(String(input.id), 'ContactMethod'))),
   }),
 );

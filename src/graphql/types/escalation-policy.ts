@@ -1,4 +1,4 @@
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkEscalationPolicy } from '../../domain/oncall-input.js';
 import * as policies from '../../services/escalation-policies.js';
 import { builder } from '../builder.js';
@@ -47,7 +47,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Global ID of the policy.' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'EscalationPolicy');
-      return id ? context.prisma.escalationPolicy.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      return id ? context.db.prisma.escalationPolicy.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
     },
   }),
   escalationPolicies: t.prismaConnection(
@@ -57,8 +57,8 @@ builder.queryFields((t) => ({
       description: 'The escalation policies of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.escalationPolicy.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.escalationPolicy.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.escalationPolicy.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.escalationPolicy.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of escalation policies.' },
     { description: 'An escalation policy in a page.' },
@@ -99,7 +99,7 @@ const CreateEscalationPolicyPayload = definePayload<{ escalationPolicyId: string
       nullable: true,
       description: 'The new policy; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<{ escalationPolicyId: string }>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.escalationPolicy.findUnique({ ...query, where: { id: payload.result.escalationPolicyId } }) : null,
+        payload.result ? context.db.prisma.escalationPolicy.findUnique({ ...query, where: { id: payload.result.escalationPolicyId } }) : null,
     }),
   }),
 );
@@ -123,7 +123,7 @@ builder.mutationField('createEscalationPolicy', (t) =>
         })),
       });
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await policies.createEscalationPolicy(context.prisma, actorOf(context), policy));
+      return settle(context, await policies.createEscalationPolicy(context.db.prisma, actorOf(context), policy));
     },
   }),
 );
@@ -137,6 +137,6 @@ builder.mutationField('deleteEscalationPolicy', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: deletion.input, required: true, description: 'The policy.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await policies.deleteEscalationPolicy(context.prisma, actorOf(context), decodeId(String(input.id), 'EscalationPolicy'))),
+      settle(context, await policies.deleteEscalationPolicy(context.db.prisma, actorOf(context), decodeId(String(input.id), 'EscalationPolicy'))),
   }),
 );

@@ -12,7 +12,7 @@ import {
 import type { ComponentStatus, IncidentImpact, IncidentSeverity, IncidentStatus, TimelineEntryKind } from '../../domain/types.js';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { ActorRef } from './incident.js';
+import { ActorRef } from './actor.js';
 
 /** The timeline columns the history reads. */
 const TIMELINE_SELECT = { postedAt: true, postedByKeyId: true, postedByName: true, kind: true, changes: true } as const;
@@ -116,7 +116,7 @@ export async function incidentAsOf<Row extends { id: string; orgId: string }>(
   row: Row,
   asOf: Date,
 ): Promise<Row | null> {
-  const { prisma } = context;
+  const { prisma } = context.db;
   const [current, timeline, links] = await Promise.all([
     prisma.incident.findUniqueOrThrow({
       where: { id: row.id },

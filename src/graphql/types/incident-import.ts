@@ -1,5 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { InputCheck, checkCreateIncident } from '../../domain/incident-input.js';
+import { checkCreateIncident } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { IMPORT_MAX_INCIDENTS, checkPastEntries, pastResolvedAt } from '../../domain/backfill.js';
 import type { IncidentStatus } from '../../domain/types.js';
 import * as incidents from '../../services/incidents.js';
@@ -88,7 +89,7 @@ const ImportIncidentsPayload = definePayload<ImportResult>('ImportIncidentsPaylo
     resolve: async (query, payload: PayloadShape<ImportResult>, _args, context: GatewayContext) => {
       if (!payload.result) return null;
       const ids = payload.result.results.map((result) => result.incidentId);
-      const rows = await context.prisma.incident.findMany({ ...query, where: { id: { in: ids } } });
+      const rows = await context.db.prisma.incident.findMany({ ...query, where: { id: { in: ids } } });
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id)!);
     },
@@ -147,7 +148,7 @@ builder.mutationField('importIncidents', (t) =>
       const now = new Date();
       const items = input.incidents.map((incident, index) => checkImported(check, incident, index, now));
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await incidents.importIncidents(context.prisma, actorOf(context), items));
+      return settle(context, await incidents.importIncidents(context.db.prisma, actorOf(context), items));
     },
   }),
 );

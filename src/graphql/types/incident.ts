@@ -1,8 +1,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { Incident, Prisma } from '../../generated/prisma/client.js';
-import { IMPACT_DESCRIPTION_MAX, InputCheck, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
-import { BODY_MAX, DESCRIPTION_MAX, TITLE_MAX } from '../../domain/validation.js';
+import { IMPACT_DESCRIPTION_MAX, checkCreateIncident, checkTags } from '../../domain/incident-input.js';
+import { BODY_MAX, DESCRIPTION_MAX, InputCheck, MAX_COMPONENTS, TITLE_MAX } from '../../domain/validation.js';
 import type { ComponentStatus } from '../../domain/types.js';
 import { isUuid } from '../../domain/ids.js';
 import * as incidents from '../../services/incidents.js';
@@ -20,8 +20,10 @@ import {
   type PayloadShape,
 } from '../common.js';
 import { incidentWhere, type IncidentFilterShape } from '../incident-filter.js';
+import { deletionTypes } from '../deletion.js';
 import { ComponentStatusEnum } from './component.js';
 import { incidentAsOf } from './history.js';
+import { ActorRef } from './actor.js';
 
 // ---------------------------------------------------------------- enums
 
@@ -112,24 +114,6 @@ export function checkIdCursors(args: { after?: string | null; before?: string | 
     if (cursor != null && !isUuid(String(parsePrismaCursor(cursor)))) throw badUserInput(`Invalid cursor: ${cursor}`);
   }
 }
-
-/** Who wrote something: the API key that made the request. */
-interface ActorShape {
-  keyId: string | null;
-  name: string | null;
-}
-
-export const ActorRef = builder.objectRef<ActorShape>('Actor').implement({
-  description: 'Who made a change: the API key used (audit trail).',
-  fields: (t) => ({
-    keyId: t.id({
-      nullable: true,
-      description: 'Global ID of the API key; null when the key was deleted or the change came from an import.',
-      resolve: (actor) => (actor.keyId ? encodeGlobalID('ApiKey', actor.keyId) : null),
-    }),
-    name: t.string({ nullable: true, description: 'Name of the API key at the time.', resolve: (actor) => actor.name }),
-  }),
-});
 
 interface ChangeShape {
   field: string;
@@ -388,7 +372,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'Incident');
-      const incident = id ? await context.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      const incident = id ? await context.db.prisma.incident.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
       // asOf: history.ts rebuilds the past state.
       return incident && args.asOf ? incidentAsOf(context, query, incident, args.asOf) : incident;
     },
@@ -400,7 +384,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { number: t.arg.int({ required: true, description: 'The incident number.' }) },
     resolve: (query, _root, args, context) =>
-      context.prisma.incident.findFirst({ ...query, where: { orgId: orgOf(context), number: args.number } }),
+      context.db.prisma.incident.findFirst({ ...query, where: { orgId: orgOf(context), number: args.number } }),
   }),
   incidents: t.prismaConnection(
     {
@@ -414,14 +398,14 @@ builder.queryFields((t) => ({
       },
       resolve: (query, _root, args, context) => {
         checkIdCursors(args);
-        return context.prisma.incident.findMany({
+        return context.db.prisma.incident.findMany({
           ...query,
           where: { orgId: orgOf(context), ...incidentWhere(args.filter) },
           orderBy: incidentOrderBy(args.orderBy),
         });
       },
       totalCount: (_connection, args, context) =>
-        context.prisma.incident.count({ where: { orgId: orgOf(context), ...incidentWhere(args.filter) } }),
+        context.db.prisma.incident.count({ where: { orgId: orgOf(context), ...incidentWhere(args.filter) } }),
     },
     { description: 'A page of incidents.' },
     { description: 'An incident in a page.' },
@@ -444,7 +428,7 @@ interface IncidentResult {
 function incidentOf(query: Omit<Prisma.IncidentFindUniqueArgs, 'where'>, result: IncidentResult | null, context: GatewayContext) {
   if (!result) return null;
   if (result.incident && Object.keys(query).length === 0) return result.incident;
-  return context.prisma.incident.findUnique({ ...query, where: { id: result.incidentId } });
+  return context.db.prisma.incident.findUnique({ ...query, where: { id: result.incidentId } });
 }
 
 function incidentPayload(name: string, description: string) {
@@ -501,7 +485,7 @@ const CreateIncidentInput = builder.inputType('CreateIncidentInput', {
     ownerScheduleId: t.id({
       description: 'Global ID of a schedule: whoever is on call now owns the incident, and the escalation policy targeting the schedule is attached.',
     }),
-    componentIds: t.idList({ description: 'Affected components at their current status (at most 50 in all).' }),
+    componentIds: t.idList({ description: `Affected components at their current status (at most ${MAX_COMPONENTS} in all).` }),
     components: t.field({ type: [ComponentChoiceInput], description: 'Affected components with a status to apply.' }),
     statusPageIds: t.idList({ description: 'Status pages to publish the incident on.' }),
     tags: t.stringList({ description: 'Up to 20 tags of 1 to 50 characters.' }),
@@ -537,7 +521,7 @@ builder.mutationField('createIncident', (t) =>
       const fields = checkCreateIncident(check, input);
       if (!check.ok) return rejected(check.errors);
       const outcome = await incidents.createIncident(
-        context.prisma,
+        context.db,
         actorOf(context),
         { ...fields, notifySubscribers: input.notifySubscribers ?? true },
         {
@@ -596,7 +580,7 @@ builder.mutationField('updateIncident', (t) =>
       const impactDescription = check.text(input.impactDescription, 'impactDescription', { max: IMPACT_DESCRIPTION_MAX });
       const tags = checkTags(check, input.tags);
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.updateIncident(context.prisma, actorOf(context), {
+      const outcome = await incidents.updateIncident(context.db.prisma, actorOf(context), {
         id: decodeId(String(input.id), 'Incident'),
         expectedVersion: input.expectedVersion,
         title,
@@ -637,7 +621,7 @@ builder.mutationField('transitionIncident', (t) =>
       const check = new InputCheck();
       const message = check.text(input.message, 'message', { min: 1, max: BODY_MAX });
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.transitionIncident(context.prisma, actorOf(context), {
+      const outcome = await incidents.transitionIncident(context.db.prisma, actorOf(context), {
         id: decodeId(String(input.id), 'Incident'),
         status: input.status,
         message,
@@ -667,7 +651,7 @@ builder.mutationField('acknowledgeIncident', (t) =>
     resolve: async (_root, { input }, context) =>
       settle(
         context,
-        await incidents.acknowledgeIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'), { postAs: postAsOf(input.postAs) }),
+        await incidents.acknowledgeIncident(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Incident'), { postAs: postAsOf(input.postAs) }),
       ),
   }),
 );
@@ -692,7 +676,7 @@ const PostIncidentUpdatePayload = definePayload<IncidentResult>(
       nullable: true,
       description: 'The new timeline entry; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<IncidentResult>, _args, context: GatewayContext) =>
-        payload.result?.updateId ? context.prisma.incidentUpdate.findUnique({ ...query, where: { id: payload.result.updateId } }) : null,
+        payload.result?.updateId ? context.db.prisma.incidentUpdate.findUnique({ ...query, where: { id: payload.result.updateId } }) : null,
     }),
     incident: t.prismaField({
       type: 'Incident',
@@ -713,7 +697,7 @@ builder.mutationField('postIncidentUpdate', (t) =>
       const check = new InputCheck();
       const body = check.requiredText(input.body, 'body', BODY_MAX);
       if (!check.ok) return rejected(check.errors);
-      const outcome = await incidents.postIncidentUpdate(context.prisma, actorOf(context), {
+      const outcome = await incidents.postIncidentUpdate(context.db.prisma, actorOf(context), {
         incidentId: decodeId(String(input.incidentId), 'Incident'),
         body,
         status: input.status,
@@ -744,7 +728,7 @@ builder.mutationField('setIncidentComponents', (t) =>
       settle(
         context,
         await incidents.setIncidentComponents(
-          context.prisma,
+          context.db.prisma,
           actorOf(context),
           decodeId(String(input.id), 'Incident'),
           componentRefs(input.componentIds, input.components),
@@ -753,30 +737,15 @@ builder.mutationField('setIncidentComponents', (t) =>
   }),
 );
 
-const DeleteIncidentInput = builder.inputType('DeleteIncidentInput', {
-  description: 'The incident to delete.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'Global ID of the incident.' }) }),
-});
-
-const DeleteIncidentPayload = definePayload<{ deletedIncidentId: string }>(
-  'DeleteIncidentPayload',
-  'Result of deleteIncident.',
-  (t) => ({
-    deletedIncidentId: t.id({
-      nullable: true,
-      description: 'Global ID of the deleted incident; null when rejected.',
-      resolve: (payload) => (payload.result ? encodeGlobalID('Incident', payload.result.deletedIncidentId) : null),
-    }),
-  }),
-);
+const deletion = deletionTypes('Incident', 'deletedIncidentId');
 
 builder.mutationField('deleteIncident', (t) =>
   t.field({
-    type: DeleteIncidentPayload,
+    type: deletion.payload,
     description: 'Deletes an incident and its timeline; its components are released.',
     authScopes: { write: true },
-    args: { input: t.arg({ type: DeleteIncidentInput, required: true, description: 'The incident.' }) },
+    args: { input: t.arg({ type: deletion.input, required: true, description: 'The incident.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await incidents.deleteIncident(context.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
+      settle(context, await incidents.deleteIncident(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Incident'))),
   }),
 );

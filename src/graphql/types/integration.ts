@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck, MAX_COMPONENTS } from '../../domain/validation.js';
 import * as integrations from '../../services/integrations.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
@@ -50,8 +50,8 @@ builder.queryField('integrations', (t) =>
       description: 'The integrations of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.integration.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.integration.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.integration.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.integration.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of integrations.' },
     { description: 'An integration in a page.' },
@@ -67,7 +67,7 @@ function integrationPayload(name: string, description: string, withKey: boolean)
       nullable: true,
       description: 'The integration; null when the input was rejected.',
       resolve: (query, payload: IntegrationPayload, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.integration.findUnique({ ...query, where: { id: payload.result.integrationId } }) : null,
+        payload.result ? context.db.prisma.integration.findUnique({ ...query, where: { id: payload.result.integrationId } }) : null,
     }),
     ...(withKey
       ? {
@@ -90,7 +90,7 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
       description: 'Global ID of a schedule: whoever is on call when an incident opens owns it, and the escalation policy targeting the schedule is attached.',
     }),
     ownerId: t.id({ description: 'Global ID of the user who owns its incidents. Wins over ownerScheduleId for the owner.' }),
-    componentIds: t.idList({ description: 'Components its incidents affect, at their current status (at most 50).' }),
+    componentIds: t.idList({ description: `Components its incidents affect, at their current status (at most ${MAX_COMPONENTS}).` }),
     autoResolve: t.boolean({
       defaultValue: true,
       description: 'Resolve an incident it opened when all of its alerts are resolved (default true).',
@@ -108,7 +108,7 @@ builder.mutationField('createIntegration', (t) =>
       const check = new InputCheck();
       const name = check.requiredText(input.name, 'name', INTEGRATION_NAME_MAX);
       if (!check.ok) return rejected(check.errors);
-      const outcome = await integrations.createIntegration(context.prisma, actorOf(context), {
+      const outcome = await integrations.createIntegration(context.db.prisma, actorOf(context), {
         name,
         ownerId: input.ownerId == null ? null : decodeIdOrRaw(String(input.ownerId), 'User'),
         ownerScheduleId: input.ownerScheduleId == null ? null : decodeIdOrRaw(String(input.ownerScheduleId), 'Schedule'),
@@ -135,7 +135,7 @@ builder.mutationField('rotateIntegrationKey', (t) =>
       input: t.arg({ type: IntegrationIdInput('RotateIntegrationKeyInput', 'The integration whose key to replace.'), required: true, description: 'The integration.' }),
     },
     resolve: async (_root, { input }, context) => {
-      const outcome = await integrations.rotateIntegrationKey(context.prisma, actorOf(context), decodeId(String(input.id), 'Integration'));
+      const outcome = await integrations.rotateIntegrationKey(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Integration'));
       return outcome.ok ? { result: outcome.value, userErrors: [] } : rejected(outcome.errors);
     },
   }),
@@ -162,7 +162,7 @@ builder.mutationField('deleteIntegration', (t) =>
       input: t.arg({ type: IntegrationIdInput('DeleteIntegrationInput', 'The integration to delete.'), required: true, description: 'The integration.' }),
     },
     resolve: async (_root, { input }, context) => {
-      const outcome = await integrations.deleteIntegration(context.prisma, actorOf(context), decodeId(String(input.id), 'Integration'));
+      const outcome = await integrations.deleteIntegration(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Integration'));
       return outcome.ok ? { result: outcome.value, userErrors: [] } : rejected(outcome.errors);
     },
   }),

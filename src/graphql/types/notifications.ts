@@ -132,8 +132,8 @@ builder.queryFields((t) => ({
         includeUnsubscribed: t.arg.boolean({ defaultValue: false, description: 'Also list subscribers that unsubscribed (kept with their delivery history).' }),
       },
       resolve: (query, _root, args, context) =>
-        context.prisma.subscriber.findMany({ ...query, where: subscriberWhere(orgOf(context), args), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, args, context) => context.prisma.subscriber.count({ where: subscriberWhere(orgOf(context), args) }),
+        context.db.prisma.subscriber.findMany({ ...query, where: subscriberWhere(orgOf(context), args), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, args, context) => context.db.prisma.subscriber.count({ where: subscriberWhere(orgOf(context), args) }),
     },
     { description: 'A page of subscribers.' },
     { description: 'A subscriber in a page.' },
@@ -146,12 +146,12 @@ builder.queryFields((t) => ({
       authScopes: { read: true },
       args: { filter: t.arg({ type: NotificationFilter, description: 'Which notifications.' }) },
       resolve: (query, _root, args, context) =>
-        context.prisma.notification.findMany({
+        context.db.prisma.notification.findMany({
           ...query,
           where: notificationWhere(orgOf(context), args.filter),
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
-      totalCount: (_connection, args, context) => context.prisma.notification.count({ where: notificationWhere(orgOf(context), args.filter) }),
+      totalCount: (_connection, args, context) => context.db.prisma.notification.count({ where: notificationWhere(orgOf(context), args.filter) }),
     },
     { description: 'A page of notifications.' },
     { description: 'A notification in a page.' },
@@ -168,7 +168,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) => {
       if (textLength(args.body) > BODY_MAX) throw badUserInput(`body must be at most ${BODY_MAX} characters`);
       const id = decodeId(String(args.incidentId), 'Incident');
-      return id ? notifications.previewNotifications(context.prisma, orgOf(context), id, args.body.trim()) : null;
+      return id ? notifications.previewNotifications(context.db.prisma, orgOf(context), id, args.body.trim()) : null;
     },
   }),
 }));
@@ -220,7 +220,7 @@ const SubscribePayload = definePayload<SubscribeResult>('SubscribePayload', 'Res
       'The new subscriber; null when rejected, and for callers without the admin scope (who may not read subscribers: they are not told after the write, they get null).',
     resolve: (query, payload: PayloadShape<SubscribeResult>, _args, context) =>
       payload.result?.subscriberId && context.auth?.scopes.has('admin')
-        ? context.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } })
+        ? context.db.prisma.subscriber.findUnique({ ...query, where: { id: payload.result.subscriberId } })
         : null,
   }),
   signingSecret: t.string({
@@ -281,7 +281,7 @@ builder.mutationFields((t) => ({
       const urlProblem = errors.length === 0 && fields.webhookUrl ? await context.outbound.http.checkUrl(fields.webhookUrl) : null;
       if (urlProblem) errors.push({ code: 'INVALID_INPUT', field: ['webhookUrl'], message: `webhookUrl is not allowed: ${urlProblem}` });
       if (errors.length > 0) return rejected(errors);
-      const outcome = await notifications.subscribe(context.prisma, anonymous ? null : actorOf(context), {
+      const outcome = await notifications.subscribe(context.db.prisma, anonymous ? null : actorOf(context), {
         ...fields,
         statusPage: input.statusPageSlug != null ? { slug: input.statusPageSlug } : { id: decodeIdOrRaw(String(input.statusPageId), 'StatusPage') },
         componentIds: (input.componentIds ?? []).map((id) => decodeIdOrRaw(String(id), 'Component')),
@@ -294,7 +294,7 @@ builder.mutationFields((t) => ({
     description: 'Confirms an email subscription made without a key, with the token mailed to it; an unknown token is NOT_FOUND. Needs no key (a key needs the write scope).',
     authScopes: (_root, _args, context) => anonymousOrWrite(context),
     args: { input: t.arg({ type: ConfirmSubscriptionInput, required: true, description: 'The token.' }) },
-    resolve: async (_root, { input }, context) => settle(context, await notifications.confirmSubscription(context.prisma, input.token)),
+    resolve: async (_root, { input }, context) => settle(context, await notifications.confirmSubscription(context.db.prisma, input.token)),
   }),
   unsubscribe: t.field({
     type: UnsubscribePayload,
@@ -307,7 +307,7 @@ builder.mutationFields((t) => ({
         return rejected([{ code: 'INVALID_INPUT', field: null, message: 'Give exactly one of id (needs a key) and token' }]);
       }
       const which = input.token != null ? { token: input.token } : { actor: actorOf(context), id: decodeId(String(input.id), 'Subscriber') };
-      return settle(context, await notifications.unsubscribe(context.prisma, which));
+      return settle(context, await notifications.unsubscribe(context.db.prisma, which));
     },
   }),
 }));

@@ -29,7 +29,7 @@ const ViewerRef = builder.objectRef<ViewerShape>('Viewer').implement({
       type: 'Organization',
       description: 'Your organization.',
       resolve: (query, viewer, _args, context) =>
-        context.prisma.organization.findUniqueOrThrow({ ...query, where: { id: viewer.orgId } }),
+        context.db.prisma.organization.findUniqueOrThrow({ ...query, where: { id: viewer.orgId } }),
     }),
     apiKeyName: t.exposeString('keyName', { description: 'Name of the API key in use.' }),
     scopes: t.exposeStringList('scopes', { description: 'Effective scopes: read, write, admin (admin implies write implies read).' }),

@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { ON_CALL_SEARCH_HORIZON_DAYS, type RestrictionSpec } from '../../domain/oncall.js';
 import { checkOverridePeriod, checkSchedule } from '../../domain/oncall-input.js';
 import * as schedules from '../../services/schedules.js';
@@ -164,7 +164,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'Global ID of the schedule.' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'Schedule');
-      return id ? context.prisma.schedule.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      return id ? context.db.prisma.schedule.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
     },
   }),
   schedules: t.prismaConnection(
@@ -174,8 +174,8 @@ builder.queryFields((t) => ({
       description: 'The on-call schedules of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.schedule.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.schedule.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.schedule.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.schedule.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of schedules.' },
     { description: 'A schedule in a page.' },
@@ -192,7 +192,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const id = decodeId(String(args.scheduleId), 'Schedule');
       const schedule = id
-        ? await context.prisma.schedule.findFirst({ where: scopedNodeWhere(id, context), include: schedules.scheduleTimelineInclude })
+        ? await context.db.prisma.schedule.findFirst({ where: scopedNodeWhere(id, context), include: schedules.scheduleTimelineInclude })
         : null;
       return schedule ? schedules.onCallOf(schedule, args.at ?? new Date()) : null;
     },
@@ -237,7 +237,7 @@ function schedulePayload(name: string, description: string) {
       nullable: true,
       description: 'The schedule; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<{ scheduleId: string }>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.schedule.findUnique({ ...query, where: { id: payload.result.scheduleId } }) : null,
+        payload.result ? context.db.prisma.schedule.findUnique({ ...query, where: { id: payload.result.scheduleId } }) : null,
     }),
   }));
 }
@@ -258,7 +258,7 @@ builder.mutationField('createSchedule', (t) =>
         })),
       });
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await schedules.createSchedule(context.prisma, actorOf(context), schedule));
+      return settle(context, await schedules.createSchedule(context.db.prisma, actorOf(context), schedule));
     },
   }),
 );
@@ -272,7 +272,7 @@ builder.mutationField('deleteSchedule', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: scheduleDeletion.input, required: true, description: 'The schedule.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await schedules.deleteSchedule(context.prisma, actorOf(context), decodeId(String(input.id), 'Schedule'))),
+      settle(context, await schedules.deleteSchedule(context.db.prisma, actorOf(context), decodeId(String(input.id), 'Schedule'))),
   }),
 );
 
@@ -295,7 +295,7 @@ const CreateScheduleOverridePayload = definePayload<{ scheduleOverrideId: string
       nullable: true,
       description: 'The new override; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<{ scheduleOverrideId: string }>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.scheduleOverride.findUnique({ ...query, where: { id: payload.result.scheduleOverrideId } }) : null,
+        payload.result ? context.db.prisma.scheduleOverride.findUnique({ ...query, where: { id: payload.result.scheduleOverrideId } }) : null,
     }),
   }),
 );
@@ -312,7 +312,7 @@ builder.mutationField('createScheduleOverride', (t) =>
       if (!check.ok) return rejected(check.errors);
       return settle(
         context,
-        await schedules.createScheduleOverride(context.prisma, actorOf(context), {
+        await schedules.createScheduleOverride(context.db.prisma, actorOf(context), {
           scheduleId: decodeId(String(input.scheduleId), 'Schedule'),
           userId: decodeIdOrRaw(String(input.userId), 'User'),
           startsAt: input.startsAt,
@@ -334,7 +334,7 @@ builder.mutationField('deleteScheduleOverride', (t) =>
     resolve: async (_root, { input }, context) =>
       settle(
         context,
-        await schedules.deleteScheduleOverride(context.prisma, actorOf(context), decodeId(String(input.id), 'ScheduleOverride')),
+        await schedules.deleteScheduleOverride(context.db.prisma, actorOf(context), decodeId(String(input.id), 'ScheduleOverride')),
       ),
   }),
 );

@@ -2,7 +2,7 @@ import { NO_ROW_ID } from '../../domain/ids.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck, MAX_COMPONENTS } from '../../domain/validation.js';
 import { PUBLIC_TIMELINE_KINDS, checkStatusPageFields } from '../../domain/catalog.js';
 import * as statusPages from '../../services/status-pages.js';
 import { builder } from '../builder.js';
@@ -162,7 +162,7 @@ builder.queryFields((t) => ({
       'A status page by slug. Answers without a key for a public page (its public fields only); a private page needs a key of its organization, otherwise null.',
     args: { slug: t.arg.string({ required: true, description: 'The page slug.' }) },
     resolve: (query, _root, args, context) =>
-      context.prisma.statusPage.findFirst({
+      context.db.prisma.statusPage.findFirst({
         ...query,
         where: { slug: args.slug, ...(context.auth ? { OR: [{ orgId: context.auth.orgId }, { public: true }] } : { public: true }) },
       }),
@@ -174,8 +174,8 @@ builder.queryFields((t) => ({
       description: 'The status pages of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.statusPage.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.statusPage.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.statusPage.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.statusPage.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of status pages.' },
     { description: 'A status page in a page.' },
@@ -196,7 +196,7 @@ function statusPagePayload(name: string, description: string) {
       nullable: true,
       description: 'The status page after the change; null when the input was rejected.',
       resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
+        payload.result ? context.db.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
     }),
   }));
 }
@@ -213,7 +213,7 @@ const CreateStatusPageInput = builder.inputType('CreateStatusPageInput', {
     }),
     name: t.string({ required: true, description: '1 to 255 characters after trimming.' }),
     public: t.boolean({ description: 'Whether anyone may read it without a key (default true).' }),
-    componentIds: t.idList({ description: 'Its components in display order (at most 50, no duplicates).' }),
+    componentIds: t.idList({ description: `Its components in display order (at most ${MAX_COMPONENTS}, no duplicates).` }),
   }),
 });
 
@@ -229,7 +229,7 @@ builder.mutationField('createStatusPage', (t) =>
       if (!check.ok) return rejected(check.errors);
       return settle(
         context,
-        await statusPages.createStatusPage(context.prisma, actorOf(context), {
+        await statusPages.createStatusPage(context.db.prisma, actorOf(context), {
           ...fields,
           slug: fields.slug!,
           name: fields.name!,
@@ -264,7 +264,7 @@ builder.mutationField('updateStatusPage', (t) =>
       if (!check.ok) return rejected(check.errors);
       return settle(
         context,
-        await statusPages.updateStatusPage(context.prisma, actorOf(context), decodeId(String(input.id), 'StatusPage'), {
+        await statusPages.updateStatusPage(context.db.prisma, actorOf(context), decodeId(String(input.id), 'StatusPage'), {
           ...fields,
           componentIds: decodeComponentIds(input.componentIds),
         }),
@@ -282,7 +282,7 @@ builder.mutationField('deleteStatusPage', (t) =>
     authScopes: { write: true },
     args: { input: t.arg({ type: deletion.input, required: true, description: 'The status page.' }) },
     resolve: async (_root, { input }, context) =>
-      settle(context, await statusPages.deleteStatusPage(context.prisma, actorOf(context), decodeId(String(input.id), 'StatusPage'))),
+      settle(context, await statusPages.deleteStatusPage(context.db.prisma, actorOf(context), decodeId(String(input.id), 'StatusPage'))),
   }),
 );
 
@@ -302,14 +302,14 @@ function publicationPayload(name: string, description: string, verb: { incident:
       nullable: true,
       description: `The ${verb.incident} incident; null when the input was rejected.`,
       resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
-        payload.result?.incidentId ? context.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
+        payload.result?.incidentId ? context.db.prisma.incident.findUnique({ ...query, where: { id: payload.result.incidentId } }) : null,
     }),
     statusPage: t.prismaField({
       type: 'StatusPage',
       nullable: true,
       description: `The status page it is ${verb.statusPage}; null when the input was rejected.`,
       resolve: (query, payload: PayloadShape<StatusPageResult>, _args, context: GatewayContext) =>
-        payload.result ? context.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
+        payload.result ? context.db.prisma.statusPage.findUnique({ ...query, where: { id: payload.result.statusPageId } }) : null,
     }),
   }));
 }
@@ -329,7 +329,7 @@ builder.mutationField('publishIncident', (t) =>
       settle(
         context,
         await statusPages.publishIncident(
-          context.prisma,
+          context.db.prisma,
           actorOf(context),
           decodeId(String(input.incidentId), 'Incident'),
           decodeId(String(input.statusPageId), 'StatusPage'),
@@ -357,7 +357,7 @@ builder.mutationField('unpublishIncident', (t) =>
       settle(
         context,
         await statusPages.unpublishIncident(
-          context.prisma,
+          context.db.prisma,
           actorOf(context),
           decodeId(String(input.incidentId), 'Incident'),
           decodeId(String(input.statusPageId), 'StatusPage'),

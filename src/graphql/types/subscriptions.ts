@@ -47,7 +47,7 @@ class TimelineLog implements EntryLog<IncidentUpdate> {
 
   load(from: number, upTo: number | null, limit: number): Promise<IncidentUpdate[]> {
     return coalescerOf(this.context)(`timeline:${this.incidentId}:${from}:${upTo}:${limit}`, () =>
-      this.context.prisma.incidentUpdate.findMany({
+      this.context.db.prisma.incidentUpdate.findMany({
         where: { incidentId: this.incidentId, sequence: { gt: from, ...(upTo === null ? {} : { lte: upTo }) } },
         orderBy: { sequence: 'asc' },
         take: limit,
@@ -72,7 +72,7 @@ builder.subscriptionField('incidentTimeline', (t) =>
       const after = args.after == null ? null : parseTimelineCursor(args.after);
       const id = decodeId(String(args.incidentId), 'Incident');
       const incident = id
-        ? await context.prisma.incident.findFirst({ where: scopedNodeWhere(id, context), select: { id: true, lastUpdateSequence: true } })
+        ? await context.db.prisma.incident.findFirst({ where: scopedNodeWhere(id, context), select: { id: true, lastUpdateSequence: true } })
         : null;
       if (!incident) throw notFound('incident');
       return sequencedStream(context.pubsub, 'incident.timeline', incident.id, {
@@ -137,7 +137,7 @@ const IncidentChangedEventRef = builder.objectRef<IncidentChange>('IncidentChang
         if (change.type === 'DELETED') return deleted();
         // Subscribers sending the same operation share one read per event.
         const row = await coalescerOf(context)(`incident:${change.cursor}:${JSON.stringify(query)}`, () =>
-          context.prisma.incident.findUnique({ ...query, where: { id: change.incident.id } }),
+          context.db.prisma.incident.findUnique({ ...query, where: { id: change.incident.id } }),
         );
         // The fields are those of this change even when the incident has changed again since.
         return row ? { ...row, ...change.incident } : deleted();
@@ -186,7 +186,7 @@ builder.subscriptionField('incidentChanged', (t) =>
           const componentIds =
             needsComponents && event.type !== 'DELETED'
               ? await coalesce(`components:${event.incidentId}:${event.cursor}`, async () =>
-                  (await context.prisma.incidentComponent.findMany({ where: { incidentId: event.incidentId }, select: { componentId: true } })).map(
+                  (await context.db.prisma.incidentComponent.findMany({ where: { incidentId: event.incidentId }, select: { componentId: true } })).map(
                     (link) => link.componentId,
                   ),
                 )
@@ -222,7 +222,7 @@ builder.subscriptionField('componentStatusChanged', (t) =>
       'Components of a status page whose status changed, each with its new status, as the page shows them. A public page needs no key (over SSE; a WebSocket connection always needs one); a private page needs a key of its organization, otherwise it is NOT_FOUND, as a missing one.',
     args: { statusPageSlug: t.arg.string({ required: true, description: 'Slug of the status page.' }) },
     subscribe: async (_root, args, context) => {
-      const page = await context.prisma.statusPage.findUnique({
+      const page = await context.db.prisma.statusPage.findUnique({
         where: { slug: args.statusPageSlug },
         select: { id: true, orgId: true, public: true },
       });
@@ -232,7 +232,7 @@ builder.subscriptionField('componentStatusChanged', (t) =>
         event: async (event, out) => {
           // Page membership is read per event, so components added to or removed from the page count from then on.
           const component = await coalesce(`page-component:${page.id}:${event.componentId}`, () =>
-            context.prisma.component.findFirst({ where: { id: event.componentId, statusPages: { some: { statusPageId: page.id } } } }),
+            context.db.prisma.component.findFirst({ where: { id: event.componentId, statusPages: { some: { statusPageId: page.id } } } }),
           );
           if (component) await out.emit({ ...component, status: event.status as Component['status'] });
         },

@@ -1,4 +1,4 @@
-import { InputCheck } from '../../domain/incident-input.js';
+import { InputCheck } from '../../domain/validation.js';
 import { checkUserFields } from '../../domain/catalog.js';
 import * as users from '../../services/users.js';
 import { builder } from '../builder.js';
@@ -27,8 +27,8 @@ builder.queryField('users', (t) =>
       description: 'The users of your organization, oldest first.',
       authScopes: { read: true },
       resolve: (query, _root, _args, context) =>
-        context.prisma.user.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.prisma.user.count({ where: { orgId: orgOf(context) } }),
+        context.db.prisma.user.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      totalCount: (_connection, _args, context) => context.db.prisma.user.count({ where: { orgId: orgOf(context) } }),
     },
     { description: 'A page of users.' },
     { description: 'A user in a page.' },
@@ -44,7 +44,7 @@ builder.queryField('user', (t) =>
     args: { id: t.arg.id({ required: true, description: 'Global ID of the user.' }) },
     resolve: (query, _root, args, context) => {
       const id = decodeId(String(args.id), 'User');
-      return id ? context.prisma.user.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
+      return id ? context.db.prisma.user.findFirst({ ...query, where: scopedNodeWhere(id, context) }) : null;
     },
   }),
 );
@@ -64,7 +64,7 @@ const CreateUserPayload = definePayload<{ userId: string }>('CreateUserPayload',
     nullable: true,
     description: 'The new user; null when the input was rejected.',
     resolve: (query, payload: PayloadShape<{ userId: string }>, _args, context: GatewayContext) =>
-      payload.result ? context.prisma.user.findUnique({ ...query, where: { id: payload.result.userId } }) : null,
+      payload.result ? context.db.prisma.user.findUnique({ ...query, where: { id: payload.result.userId } }) : null,
   }),
 }));
 
@@ -78,7 +78,7 @@ builder.mutationField('createUser', (t) =>
       const check = new InputCheck();
       const fields = checkUserFields(check, input);
       if (!check.ok) return rejected(check.errors);
-      return settle(context, await users.createUser(context.prisma, actorOf(context), fields));
+      return settle(context, await users.createUser(context.db.prisma, actorOf(context), fields));
     },
   }),
 );

@@ -18,14 +18,14 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { FILTER_CONDITIONS_MAX, FILTER_LIST_MAX, FILTER_NESTING_MAX } from '../domain/validation.js';
-import { rejectedInput } from './errors.js';
+import { FILTER_CONDITIONS_MAX, FILTER_LIST_MAX, FILTER_NESTING_MAX } from '../../domain/validation.js';
+import { rejectedInput } from '../errors.js';
 
 /** Extensions of a list argument that bound it (the builder sets them, e.g. on nodes(ids:)). */
 export interface ListArgumentExtensions {
   /** The most items the list may hold; more is BAD_USER_INPUT before anything runs. */
   maxItems?: number;
-  /** The field answers one result per item: http/cost.ts multiplies its cost by the list's length. */
+  /** The field answers one result per item: cost.ts multiplies its cost by the list's length. */
   costPerItem?: boolean;
 }
 

@@ -14,8 +14,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../domain/validation.js';
-import type { ListArgumentExtensions } from '../graphql/input-limits.js';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../domain/validation.js';
+import type { ListArgumentExtensions } from './input-limits.js';
 
 /**
  * Operation cost, in the spirit of Shopify's calculated query cost: every object costs 1, scalars

@@ -1,11 +1,11 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Config } from '../config.js';
-import type { GatewayContext, RateLimitInfo } from '../graphql/context.js';
+import type { Config } from '../../config.js';
+import type { GatewayContext, RateLimitInfo } from '../context.js';
 import { actualCost, requestedCost } from './cost.js';
-import { useInputLimits } from '../graphql/input-limits.js';
-import { rateLimitHeaders, rateLimited, type BucketStatus, type RateLimiter } from './rate-limit.js';
+import { useInputLimits } from './input-limits.js';
+import { rateLimitHeaders, rateLimited, type BucketStatus, type RateLimiter } from '../../http/rate-limit.js';
 
 /** Shown in `extensions.cost` of every response, as Shopify does. */
 interface CostReport {

@@ -1,11 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Config } from '../config.js';
-import type { GatewayContext } from '../graphql/context.js';
-import { unauthenticated } from '../graphql/errors.js';
-import { bearerToken } from '../auth/keys.js';
+import type { Config } from '../../config.js';
+import type { GatewayContext } from '../context.js';
+import { unauthenticated } from '../errors.js';
 
 /**
  * INTROSPECTION: `authenticated` lets callers with a valid key read the schema (`__schema`,
@@ -71,17 +68,4 @@ export function disclosurePlugins(disclosure: Config['disclosure']): Plugin<Gate
   if (gate) plugins.push(gate);
   if (!disclosure.suggestions) plugins.push(hiddenSuggestions());
   return plugins;
-}
-
-/** Whether a request may read /metrics: always without METRICS_TOKEN, else with it as a Bearer token. */
-export function metricsAuthorized(req: IncomingMessage, metricsToken: string | undefined): boolean {
-  if (!metricsToken) return true;
-  const token = bearerToken(req.headers.authorization ?? null);
-  if (!token) return false;
-  // Compared as digests: equal lengths, and the time taken tells nothing about the token.
-  return timingSafeEqual(digest(token), digest(metricsToken));
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -10,7 +10,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { isAsyncIterable, type Plugin, type PromiseOrValue } from 'graphql-yoga';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../context.js';
 
 type Subscribe = (args: ExecutionArgs) => PromiseOrValue<unknown>;
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import trustedManifest from '../client/generated/persisted-documents.json' with { type: 'json' };
-import type { RedisConnections } from '../realtime/redis.js';
+import trustedManifest from '../../client/generated/persisted-documents.json' with { type: 'json' };
+import type { RedisConnections } from '../../realtime/redis.js';
 
 /**
  * Trusted documents and automatic persisted queries (APQ), one rule for every transport.
