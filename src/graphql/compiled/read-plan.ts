@@ -19,6 +19,7 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PAGE_SIZE_MIN } from '../../domain/va
 import { decodeId } from '../common.js';
 import { flatFields } from './selection.js';
 import { TABLES, type Relation } from './tables.js';
+import { incidentSortKeys, type IncidentOrderShape } from '../incident-order.js';
 
 /**
  * Compiled reads: a query whose every field is a plain read of the incident tables (incident,
@@ -213,20 +214,8 @@ function compileRootField(build: Build, field: GraphQLField<unknown, unknown>, n
   }
 }
 
-/** The columns `incidents(orderBy)` sorts by, as its resolver has them (incident.ts); ties by id. */
-const INCIDENT_ORDER_COLUMNS: Record<string, string> = {
-  STARTED_AT: 'startedAt',
-  CREATED_AT: 'createdAt',
-  UPDATED_AT: 'updatedAt',
-  NUMBER: 'number',
-  SEVERITY: 'severity',
-};
-
 function incidentOrder(child: string, args: Record<string, unknown>): string | null {
-  const order = (args.orderBy ?? null) as { field?: string; direction?: string } | null;
-  const column = INCIDENT_ORDER_COLUMNS[order?.field ?? 'STARTED_AT'];
-  const direction = (order?.direction ?? 'DESC') === 'ASC' ? 'ASC' : 'DESC';
-  return column ? `${child}."${column}" ${direction}, ${child}."id" ${direction}` : null;
+  return incidentSortKeys(args.orderBy as IncidentOrderShape | null).map(({ column, direction }) => `${child}."${column}" ${direction.toUpperCase()}`).join(', ');
 }
 
 /** One incident of the caller's organization, or null. */
