@@ -109,9 +109,17 @@ export function incidentCondition(filter: IncidentFilterShape | null | undefined
   }
   const search = filter.search?.trim();
   if (search) clauses.push(isStorableText(search) ? { kind: 'search', pattern: escapeLike(search) } : NOTHING);
-  if (filter.and) clauses.push(...filter.and.map(incidentCondition));
-  if (filter.or) clauses.push({ kind: 'any', of: filter.or.map(incidentCondition) });
+  if (filter.and) clauses.push(...filter.and.map(incidentCondition).filter((part) => !alwaysHolds(part)));
+  // An empty `or` asks for nothing, and one with an empty filter (`{}`) holds for every incident,
+  // as the in-memory matcher reads them; Prisma reads an empty where inside OR otherwise, so
+  // neither reaches it.
+  const anyOf = filter.or?.map(incidentCondition) ?? [];
+  if (anyOf.length && !anyOf.some(alwaysHolds)) clauses.push({ kind: 'any', of: anyOf });
   return { kind: 'all', of: clauses };
+}
+
+function alwaysHolds(condition: IncidentCondition): boolean {
+  return condition.kind === 'all' && condition.of.every(alwaysHolds);
 }
 
 /** The Prisma where-clause of a condition. */
