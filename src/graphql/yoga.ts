@@ -82,7 +82,7 @@ export function createGatewayYoga({ config, tracing, db, pubsub, logger, outboun
       ...limits.plugins,
       useSharedSubscriptionEvents(tracing?.traceEvent),
       ...(tracing?.plugins ?? []),
-      ...(config.fastPaths.compiledReads ? [useCompiledReads(db, logger, tracing)] : []),
+      ...(config.fastPaths.compiledReads ? [useCompiledReads(logger, tracing)] : []),
     ],
   });
 

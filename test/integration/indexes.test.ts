@@ -1,3 +1,4 @@
+import { formatPrismaCursor } from '@pothos/plugin-prisma';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportedStatement } from '../../src/db/statement-reporter.js';
@@ -34,8 +35,8 @@ function withArguments(statement: ReportedStatement): string {
 }
 
 const LIST = `
-  query List($filter: IncidentFilter, $orderBy: IncidentOrder) {
-    incidents(first: 25, filter: $filter, orderBy: $orderBy) {
+  query List($filter: IncidentFilter, $orderBy: IncidentOrder, $after: String) {
+    incidents(first: 25, filter: $filter, orderBy: $orderBy, after: $after) {
       totalCount
       nodes { id title owner { name } timeline(first: 5) { nodes { body } } affectedComponents { component { name } } }
     }
@@ -61,6 +62,7 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
   let ownerId: string;
   let componentId: string;
   let incidentId: string;
+  let incidentCursor: string;
 
   beforeAll(async () => {
     gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000', COMPILED_READS: compiledReads });
@@ -103,6 +105,7 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
     ownerId = encodeGlobalID('User', owner.id);
     componentId = encodeGlobalID('Component', component.id);
     incidentId = encodeGlobalID('Incident', incident.id);
+    incidentCursor = formatPrismaCursor({ id: incident.id }, 'id');
     expect(await prisma.incident.count()).toBe(ORGS * INCIDENTS_PER_ORG);
   }, 120_000);
   afterAll(async () => gateway?.stop());
@@ -161,10 +164,15 @@ describe.each(runs)('index use of the incident queries on %s, compiled reads %s'
     ['ordering by updatedAt', () => ({ orderBy: { field: 'UPDATED_AT', direction: 'ASC' } })],
     ['ordering by number', () => ({ orderBy: { field: 'NUMBER' } })],
     ['ordering by severity', () => ({ orderBy: { field: 'SEVERITY' } })],
+    ['a page after a cursor', () => ({ after: incidentCursor })],
+    ['a page after a cursor, open ones by severity', () => ({ after: incidentCursor, filter: { resolvedAt: { isNull: true } }, orderBy: { field: 'SEVERITY', direction: 'ASC' } })],
   ];
 
   it.each(cases)('lists incidents with %s through an index', async (_name, variables) => {
     await expectIndexedPlans(LIST, variables());
+    // Every one of these is a shape compiled reads answer in one statement.
+    const statements = await incidentStatements(LIST, variables());
+    expect(statements.map((statement) => statement.sql.includes('json_build_array'))).toEqual(compiledReads === 'on' ? [true] : statements.map(() => false));
   });
 
   it("reads one incident's timeline through an index", async () => {

@@ -1,3 +1,7 @@
+import { getNamedType, isEnumType, type GraphQLField } from 'graphql';
+import { incidentCondition, type IncidentFilterShape, type IncidentCondition } from '../incident-filter.js';
+import { incidentSortKeys, type IncidentOrderShape, type SortKey } from '../incident-order.js';
+
 /**
  * How the object types that hot reads select map onto tables: which SQL expression answers each
  * field, already in its GraphQL output form (global IDs, ISO instants), and how relations join.
@@ -13,14 +17,17 @@ export type Relation =
   /** All rows of `type`'s table, in `orderBy` order (a list field). */
   | { kind: 'many'; type: string; join: (parent: string, child: string) => string; orderBy: (child: string) => string }
   /**
-   * A Relay connection over `type`'s rows, paged by `first` from the start, cursor on `id`, in the
-   * order `orderBy` gives for the field's arguments (null: an order compiled reads leave alone).
+   * A Relay connection over `type`'s rows with cursors on `id`, in the order `order` gives for the
+   * field's arguments, restricted by `where` (its filter argument). Pages from `after`/`before`
+   * cursors only with `cursors` (the general path reads those as keyset pages of the same order).
    */
   | {
       kind: 'connection';
       type: string;
       join: (parent: string, child: string) => string;
-      orderBy: (child: string, args: Record<string, unknown>) => string | null;
+      order: (args: Record<string, unknown>) => SortKey[];
+      where?: (args: Record<string, unknown>) => IncidentCondition;
+      cursors?: boolean;
     }
   /** An object stored in the parent's own columns (e.g. Actor). */
   | { kind: 'embedded'; type: string };
@@ -28,6 +35,7 @@ export type Relation =
 export interface TableSpec {
   /** The table; undefined for objects embedded in their parent's row. */
   table?: string;
+  /** Fields that are not a column as is (exposed columns are read from the field, see exposedColumn). */
   columns: Record<string, Expression>;
   relations?: Record<string, Relation>;
 }
@@ -46,6 +54,21 @@ export const globalId = (typename: string, name: string): Expression => {
   return (alias) => `encode(convert_to('${typename}:' || ${alias}."${name}", 'UTF8'), 'base64')`;
 };
 
+/** Output types whose values PostgreSQL's JSON gives as graphql-js serializes them. */
+const PLAIN_SCALARS = new Set(['String', 'Int', 'Boolean']);
+
+/**
+ * A field Pothos exposes straight from a column (`t.expose*`), read from the field's definition,
+ * so a new exposed field needs no entry here. Null for anything else.
+ */
+export function exposedColumn(field: GraphQLField<unknown, unknown>): Expression | null {
+  const name = field.extensions?.pothosExposedField;
+  if (typeof name !== 'string' || field.args.length) return null;
+  const type = getNamedType(field.type);
+  if (type.name === 'DateTime') return instant(name);
+  return PLAIN_SCALARS.has(type.name) || isEnumType(type) ? column(name) : null;
+}
+
 const actor = (keyColumn: string, nameColumn: string): TableSpec => ({
   columns: { keyId: globalId('ApiKey', keyColumn), name: column(nameColumn) },
 });
@@ -55,28 +78,7 @@ export const TABLES: Record<string, TableSpec> = {
     table: 'Incident',
     columns: {
       id: globalId('Incident', 'id'),
-      number: column('number'),
-      title: column('title'),
-      description: column('description'),
-      impactDescription: column('impactDescription'),
-      kind: column('kind'),
-      status: column('status'),
-      severity: column('severity'),
-      impact: column('impact'),
       impactOverridden: (alias) => `(${alias}."impactOverride" IS NOT NULL)`,
-      tags: column('tags'),
-      source: column('source'),
-      externalRef: column('externalRef'),
-      autoCreated: column('autoCreated'),
-      reopenCount: column('reopenCount'),
-      version: column('version'),
-      startedAt: instant('startedAt'),
-      acknowledgedAt: instant('acknowledgedAt'),
-      resolvedAt: instant('resolvedAt'),
-      scheduledFor: instant('scheduledFor'),
-      scheduledUntil: instant('scheduledUntil'),
-      createdAt: instant('createdAt'),
-      updatedAt: instant('updatedAt'),
     },
     relations: {
       owner: { kind: 'one', type: 'User', join: (parent, child) => `${child}."id" = ${parent}."ownerId"` },
@@ -91,21 +93,34 @@ export const TABLES: Record<string, TableSpec> = {
         kind: 'connection',
         type: 'IncidentUpdate',
         join: (parent, child) => `${child}."incidentId" = ${parent}."id"`,
-        orderBy: (child) => `${child}."sequence" ASC`,
+        order: () => [{ column: 'sequence', direction: 'asc' }],
+      },
+      escalation: { kind: 'one', type: 'Escalation', join: (parent, child) => `${child}."incidentId" = ${parent}."id"` },
+    },
+  },
+  // The paging of an incident: a variant of Incident over its Escalation row (null without one).
+  Escalation: {
+    table: 'Escalation',
+    columns: { state: column('state'), level: column('level'), nextEscalationAt: instant('nextEscalationAt') },
+    relations: {
+      pages: {
+        kind: 'connection',
+        type: 'Page',
+        join: (parent, child) => `${child}."incidentId" = ${parent}."incidentId"`,
+        order: () => [{ column: 'at', direction: 'asc' }, { column: 'id', direction: 'asc' }],
       },
     },
+  },
+  Page: {
+    table: 'Page',
+    columns: {},
+    relations: { user: { kind: 'one', type: 'User', join: (parent, child) => `${child}."id" = ${parent}."userId"` } },
   },
   'Incident.createdBy': actor('createdByKeyId', 'createdByName'),
   IncidentUpdate: {
     table: 'IncidentUpdate',
     columns: {
       id: globalId('IncidentUpdate', 'id'),
-      kind: column('kind'),
-      status: column('status'),
-      body: column('body'),
-      notifySubscribers: column('notifySubscribers'),
-      postedAt: instant('postedAt'),
-      sequence: column('sequence'),
       cursor: (alias) => `${alias}."sequence"::text`,
     },
     relations: {
@@ -116,30 +131,29 @@ export const TABLES: Record<string, TableSpec> = {
   'IncidentUpdate.postedBy': actor('postedByKeyId', 'postedByName'),
   AffectedComponent: {
     table: 'IncidentComponent',
-    columns: { status: column('status') },
+    columns: {},
     relations: { component: { kind: 'one', type: 'Component', join: (parent, child) => `${child}."id" = ${parent}."componentId"` } },
   },
   User: {
     table: 'User',
     columns: {
       id: globalId('User', 'id'),
-      name: column('name'),
-      email: column('email'),
-      timeZone: column('timeZone'),
-      createdAt: instant('createdAt'),
     },
   },
   Component: {
     table: 'Component',
     columns: {
       id: globalId('Component', 'id'),
-      name: column('name'),
-      description: column('description'),
-      group: column('group'),
-      status: column('status'),
-      position: column('position'),
-      createdAt: instant('createdAt'),
-      updatedAt: instant('updatedAt'),
     },
   },
+};
+
+/** `incidents`: the caller's organization ($1), filtered, ordered and paged as its resolver does (types/incident.ts). */
+export const INCIDENTS: Extract<Relation, { kind: 'connection' }> = {
+  kind: 'connection',
+  type: 'Incident',
+  join: (_parent, child) => `${child}."orgId" = $1::uuid`,
+  order: (args) => incidentSortKeys(args.orderBy as IncidentOrderShape | null),
+  where: (args) => incidentCondition(args.filter as IncidentFilterShape | null),
+  cursors: true,
 };

@@ -21,6 +21,7 @@ import {
 } from '../common.js';
 import { incidentWhere, type IncidentFilterShape } from '../incident-filter.js';
 import { deletionTypes } from '../deletion.js';
+import { INCIDENT_ORDER_FIELDS, incidentOrderBy, type IncidentOrderField } from '../incident-order.js';
 import { ComponentStatusEnum } from './component.js';
 import { incidentAsOf } from './history.js';
 import { ActorRef } from './actor.js';
@@ -97,13 +98,9 @@ const OrderDirectionEnum = builder.enumType('OrderDirection', {
 
 const IncidentOrderFieldEnum = builder.enumType('IncidentOrderField', {
   description: 'What incidents can be sorted by.',
-  values: {
-    STARTED_AT: { description: 'When the incident started (the default).' },
-    CREATED_AT: { description: 'When it was recorded.' },
-    UPDATED_AT: { description: 'When it last changed.' },
-    NUMBER: { description: 'Its number in your organization.' },
-    SEVERITY: { description: 'Severity, CRITICAL first when ascending.' },
-  } as const,
+  values: Object.fromEntries(
+    Object.entries(INCIDENT_ORDER_FIELDS).map(([name, { description }]) => [name, { description }]),
+  ) as { [Field in IncidentOrderField]: { description: string } },
 });
 
 // ---------------------------------------------------------------- objects
@@ -339,20 +336,6 @@ const IncidentOrder = builder.inputType('IncidentOrder', {
     direction: t.field({ type: OrderDirectionEnum, defaultValue: 'DESC', description: 'Direction (default DESC).' }),
   }),
 });
-
-const ORDER_COLUMNS = {
-  STARTED_AT: 'startedAt',
-  CREATED_AT: 'createdAt',
-  UPDATED_AT: 'updatedAt',
-  NUMBER: 'number',
-  SEVERITY: 'severity',
-} as const;
-
-function incidentOrderBy(order: { field: keyof typeof ORDER_COLUMNS; direction?: 'ASC' | 'DESC' | null } | null | undefined) {
-  const direction = (order?.direction ?? 'DESC') === 'ASC' ? 'asc' : 'desc';
-  const column = ORDER_COLUMNS[order?.field ?? 'STARTED_AT'];
-  return [{ [column]: direction }, { id: direction }] as Prisma.IncidentOrderByWithRelationInput[];
-}
 
 // ---------------------------------------------------------------- queries
 
