@@ -14,7 +14,7 @@ import type { RateLimiter } from '../http/rate-limit.js';
 import { buildSubgraphSchema, schema } from './schema.js';
 import type { GatewayContext, OutboundServices, TransportContext } from './context.js';
 import { unauthenticated } from './errors.js';
-import { GRAPHIQL_DEFAULT_HEADERS, GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
+import { GRAPHIQL_DEFAULT_HEADERS, GRAPHIQL_DEFAULT_QUERY, graphiqlPage } from './graphiql.js';
 import { createPersistedDocuments } from './plugins/persisted-documents.js';
 import { operationLogging } from './plugins/operation-log.js';
 import { useRevocableStreams, type TrackStream } from './plugins/revocable-streams.js';
@@ -58,7 +58,7 @@ export function createGatewayYoga({ config, tracing, db, pubsub, logger, outboun
     logging: false,
     // CORS is answered before either HTTP path (src/http/request-guard.ts).
     cors: false,
-    renderGraphiQL,
+    renderGraphiQL: (options) => graphiqlPage(renderGraphiQL(options)),
     graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
     maskedErrors: { maskError: logging.maskError },
     context: async (initial: YogaInitialContext & TransportContext): Promise<GatewayContext> => {
