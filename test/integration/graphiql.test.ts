@@ -4,7 +4,7 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_DEFAULT_QUERY } from '../../src/http/graphiql.js';
 import { launchChromium } from '../support/browser.js';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, useGateway } from '../support/gateway.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
@@ -23,21 +23,17 @@ describe('GraphiQL default tab', () => {
 });
 
 describe.each(backends)('GraphiQL on %s', (backend) => {
-  let gateway: TestGateway;
+  // The default INTROSPECTION=authenticated refuses the schema until a key is entered; a deployment that
+  // shows GraphiQL to newcomers opens it (INTROSPECTION=on), which is what starting clean needs.
+  const gateway = useGateway(backend, { INTROSPECTION: 'on' });
   let browser: Browser;
   let key: string;
   beforeAll(async () => {
-    // The default INTROSPECTION=authenticated refuses the schema until a key is entered; a deployment that
-    // shows GraphiQL to newcomers opens it (INTROSPECTION=on), which is what starting clean needs.
-    gateway = await startTestGateway(backend, { INTROSPECTION: 'on' });
     browser = await launchChromium();
     ({ key } = await gateway.createOrg(['read']));
     await mkdir(ARTIFACTS, { recursive: true });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
-  });
+  afterAll(async () => browser?.close());
 
   it('starts clean: the schema loads before any key is given, the result pane shows no error, and Run answers the first query once the key is in', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
