@@ -26,6 +26,7 @@ const UPTIME = `
     }
   }`;
 
+
 describe.each(backends)('incident stats and component uptime on %s', (backend) => {
   const gateway = useGateway(backend, { RATE_LIMIT: 'off' });
   let org: { orgId: string; key: string };
