@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 
 const T = Date.parse('2026-01-10T00:00:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -28,7 +28,7 @@ const UPTIME = `
 
 
 describe.each(backends)('incident stats and component uptime on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { RATE_LIMIT: 'off' });
   let org: { orgId: string; key: string };
   const ids: Record<string, string> = {};
 
@@ -49,7 +49,6 @@ describe.each(backends)('incident stats and component uptime on %s', (backend) =
    * and one incident of another organization inside the window.
    */
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off' });
     org = await gateway.createOrg(['read']);
     const prisma = gateway.running.db.prisma;
     const orgId = org.orgId;
@@ -86,7 +85,6 @@ describe.each(backends)('incident stats and component uptime on %s', (backend) =
       data: { orgId: other.orgId, number: 1, title: 'Elsewhere', status: 'RESOLVED', severity: 'CRITICAL', startedAt: at(0), acknowledgedAt: at(s(1)), resolvedAt: at(s(2)), reopenCount: 1 },
     });
   });
-  afterAll(async () => gateway?.stop());
 
   const window = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
 

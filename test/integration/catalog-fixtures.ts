@@ -1,15 +1,10 @@
 import { expect } from 'vitest';
-import { gql, startTestGateway, type Backend, type TestGateway } from '../support/gateway.js';
+import { gql, type TestGateway } from '../support/gateway.js';
 
 export interface UserErrorShape {
   code: string;
   field: string[] | null;
   message: string;
-}
-
-/** The gateway of one describe block, without rate limiting (these tests send many requests). */
-export function startCatalogGateway(backend: Backend): Promise<TestGateway> {
-  return startTestGateway(backend, { RATE_LIMIT: 'off' });
 }
 
 /** Sends an operation and fails the test on any top-level error. */

@@ -1,17 +1,13 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { pubsubListeners, untilListeners, wsClient } from '../support/subscriptions.js';
-import { countOf, createComponent, createUser, created, errorsOf, mutate, ok, startCatalogGateway } from './catalog-fixtures.js';
+import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
 
 const COMPONENT = 'component { id name description group status position }';
 
 describe.each(backends)('components and users on %s', (backend) => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startCatalogGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   it('creates components and lists them by group, then position', async () => {
     const { key } = await gateway.createOrg(['write']);

@@ -1,7 +1,7 @@
 import { meros } from 'meros/node';
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway, type TestGateway } from '../support/gateway.js';
 
 /** Every part of an incremental answer, as an HTTP client that speaks multipart/mixed reads it. */
 async function multipart(gateway: TestGateway, key: string, query: string): Promise<{ status: number; contentType: string; parts: any[] }> {
@@ -46,17 +46,15 @@ const STATS_QUERY = `query Stats {
 }`;
 
 describe.each(backends)('@defer and @stream on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { MAX_COST: '400' });
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { MAX_COST: '400' });
     ({ key } = await gateway.createOrg(['write']));
     for (let index = 0; index < 4; index++) {
       await gql(gateway, key, 'mutation($title: String!) { createIncident(input: { title: $title }) { incident { id } } }', { title: `streamed ${index}` });
     }
   });
-  afterAll(() => gateway?.stop());
 
   it('sends a deferred slow field in a later part over multipart/mixed', async () => {
     const { status, contentType, parts } = await multipart(gateway, key, STATS_QUERY);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useGateway, type TestGateway } from '../support/gateway.js';
 
 /**
  * src/http/direct.ts serves POSTs of `application/json` past Yoga's fetch layer. A content type
@@ -60,16 +60,14 @@ async function sameBothWays(gateway: TestGateway, request: Request): Promise<Ans
 }
 
 describe.each(backends)('the direct HTTP path on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { DIRECT_HTTP: 'on', CORS_ORIGINS: 'https://ops.example.com' });
   let admin: string;
   let reader: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { DIRECT_HTTP: 'on', CORS_ORIGINS: 'https://ops.example.com' });
     ({ key: admin } = await gateway.createOrg(['admin']));
     ({ key: reader } = await gateway.createOrg(['read']));
   });
-  afterAll(() => gateway?.stop());
 
   it('answers queries as Yoga does, for every Accept header it takes', async () => {
     for (const accept of [undefined, '*/*', 'application/json', 'application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9', 'application/*']) {
@@ -136,14 +134,12 @@ describe.each(backends)('the direct HTTP path on %s', (backend) => {
 });
 
 describe('the direct HTTP path with rate limiting', () => {
-  let gateway: TestGateway;
+  const gateway = useGateway('pglite', { DIRECT_HTTP: 'on', RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { DIRECT_HTTP: 'on', RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: '50', RATE_LIMIT_REFILL_PER_SECOND: '1' });
     ({ key } = await gateway.createOrg(['read']));
   });
-  afterAll(() => gateway?.stop());
 
   it('sends the RateLimit headers and the 429 with Retry-After as Yoga does', async () => {
     const cheap = await send(gateway, { query: '{ __typename }', key }, 'application/json');

@@ -6,7 +6,7 @@ import { createYoga } from 'graphql-yoga';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 
 /** A second team's subgraph: it knows incidents by id only and adds their runbook. */
 const RUNBOOKS_SDL = `
@@ -45,7 +45,7 @@ async function listen(server: Server): Promise<string> {
 }
 
 describe.each(backends)('a federation subgraph on %s (FEDERATION=on)', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { FEDERATION: 'on' });
   let runbooks: Server;
   let federationGateway: GatewayRuntime;
   let federationServer: Server;
@@ -65,7 +65,6 @@ describe.each(backends)('a federation subgraph on %s (FEDERATION=on)', (backend)
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { FEDERATION: 'on' });
     ({ key } = await gateway.createOrg(['write']));
     ({ key: otherKey } = await gateway.createOrg(['write']));
     const create = 'mutation($title: String!) { createIncident(input: { title: $title }) { incident { id } } }';
@@ -94,7 +93,6 @@ describe.each(backends)('a federation subgraph on %s (FEDERATION=on)', (backend)
     federationServer?.close();
     await federationGateway?.dispose();
     runbooks?.close();
-    await gateway?.stop();
   });
 
   it('answers _service { sdl } with the federation directives and the four entities', async () => {
@@ -137,11 +135,7 @@ describe.each(backends)('a federation subgraph on %s (FEDERATION=on)', (backend)
 });
 
 describe('FEDERATION is off by default', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway('pglite');
-  });
-  afterAll(() => gateway?.stop());
+  const gateway = useGateway('pglite');
 
   it('has no _service or _entities', async () => {
     const { key } = await gateway.createOrg(['read']);

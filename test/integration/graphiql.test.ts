@@ -4,7 +4,7 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphql/graphiql.js';
 import { launchChromium } from '../support/browser.js';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, useGateway } from '../support/gateway.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 
@@ -23,20 +23,16 @@ describe('GraphiQL default tab', () => {
 });
 
 describe.each(backends)('GraphiQL on %s', (backend) => {
-  let gateway: TestGateway;
+  // Default settings: INTROSPECTION=authenticated refuses the schema until a key is given.
+  const gateway = useGateway(backend);
   let browser: Browser;
   let key: string;
   beforeAll(async () => {
-    // Default settings: INTROSPECTION=authenticated refuses the schema until a key is given.
-    gateway = await startTestGateway(backend);
     browser = await launchChromium();
     ({ key } = await gateway.createOrg(['read']));
     await mkdir(ARTIFACTS, { recursive: true });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
-  });
+  afterAll(async () => browser?.close());
 
   it('starts clean: no error in the result pane before any key is given; Run answers the first query once the key is in, and the Docs load with it', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });

@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 
 const SNAPSHOT = 'status severity impact acknowledgedAt owner { id } affectedComponents { component { id } status }';
 
@@ -14,7 +14,7 @@ interface Snapshot {
 }
 
 describe.each(backends)('incident history and asOf on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
   let org: { orgId: string; key: string };
 
   async function ok<T = any>(query: string, variables?: Record<string, unknown>, key = org.key): Promise<T> {
@@ -43,10 +43,8 @@ describe.each(backends)('incident history and asOf on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     org = await gateway.createOrg(['write']);
   });
-  afterAll(async () => gateway?.stop());
 
   it('rebuilds every step of a scripted sequence with asOf, and lists every change in history', async () => {
     const prisma = gateway.running.db.prisma;

@@ -8,8 +8,8 @@ import { createLogger } from '../../src/logger.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
-import { createComponent, createOrg, createUser, expectNothingWritten, ok, startIncidentGateway, type TestOrg } from './incidents-fixtures.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
+import { createComponent, createOrg, createUser, expectNothingWritten, ok, type TestOrg } from './incidents-fixtures.js';
 
 const IMPORT = `mutation ($input: ImportIncidentsInput!) {
   importIncidents(input: $input) {
@@ -58,12 +58,7 @@ interface Imported {
 }
 
 describe.each(backends)('importIncidents on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   const importIncidents = async (org: TestOrg, incidents: Record<string, unknown>[]) =>
     (await ok<{ importIncidents: Imported }>(gateway, org.key, IMPORT, { input: { incidents } })).importIncidents;

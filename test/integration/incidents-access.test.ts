@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import {
   USER_ERRORS,
   createComponent,
@@ -10,7 +10,6 @@ import {
   expectNothingWritten,
   ok,
   orgFootprint,
-  startIncidentGateway,
   type IncidentShape,
   type TestOrg,
 } from './incidents-fixtures.js';
@@ -33,7 +32,7 @@ function mutationsOn(id: string, componentId: string, userId: string): { name: s
 const inputType = (name: string) => `${name[0].toUpperCase()}${name.slice(1)}Input`;
 
 describe.each(backends)('incident access on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let mine: TestOrg;
   let theirs: TestOrg;
   let theirIncident: IncidentShape;
@@ -41,7 +40,6 @@ describe.each(backends)('incident access on %s', (backend) => {
   let myUser: string;
 
   beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
     mine = await createOrg(gateway);
     theirs = await createOrg(gateway);
     myComponent = await createComponent(gateway, mine.orgId, 'Mine');
@@ -53,7 +51,6 @@ describe.each(backends)('incident access on %s', (backend) => {
       tags: ['secret'],
     });
   });
-  afterAll(async () => gateway?.stop());
 
   describe('tenant isolation', () => {
     it('another organization’s incident and timeline entries are null in incident, node and nodes', async () => {

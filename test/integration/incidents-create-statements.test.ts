@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useGateway } from '../support/gateway.js';
 import { createComponent, createUser, ok, type TestOrg } from './incidents-fixtures.js';
 
 /** The bench's W3 operation (bench/workloads.ts): scalars of the incident only. */
@@ -15,18 +15,16 @@ function shapeOf(sql: string): string {
 }
 
 describe.each(backends)('createIncident statements on %s', (backend) => {
-  let gateway: TestGateway;
+  // No rate limit, and no background outbox polling to blur the counts.
+  const gateway = useGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
   let org: TestOrg;
   let componentIds: string[];
 
   beforeAll(async () => {
-    // No rate limit, and no background outbox polling to blur the counts.
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     org = await gateway.createOrg(['write']);
     componentIds = [];
     for (let n = 0; n < 10; n++) componentIds.push(await createComponent(gateway, org.orgId, `Component ${n}`, n % 2 ? 'OPERATIONAL' : 'DEGRADED_PERFORMANCE'));
   });
-  afterAll(async () => gateway?.stop());
 
   async function shapesOfCreate(input: Record<string, unknown>) {
     const { result, statements } = await gateway.statementsDuring(() => ok(gateway, org.key, CREATE, { input }));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, type TestGateway } from '../support/gateway.js';
+import { backends, useGateway } from '../support/gateway.js';
 import {
   componentStatus,
   createComponent,
@@ -11,21 +11,18 @@ import {
   mutate,
   ok,
   rejectedWith,
-  startIncidentGateway,
   type TestOrg,
 } from './incidents-fixtures.js';
 
 const MISSING_UUID = '5b0f7c9e-3a7e-4f0e-9d55-9f1a2b3c4d5e';
 
 describe.each(backends)('createIncident on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let org: TestOrg;
 
   beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
     org = await createOrg(gateway);
   });
-  afterAll(async () => gateway?.stop());
 
   it('applies the defaults: INVESTIGATING, MEDIUM, INCIDENT, version 1, a CREATED entry with the default message', async () => {
     const incident = await createIncident(gateway, org.key, { title: 'Defaults' });

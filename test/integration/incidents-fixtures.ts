@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { expect } from 'vitest';
 import type { Scope } from '../../src/auth/keys.js';
 import type { ComponentStatus } from '../../src/domain/types.js';
-import { gql, startTestGateway, type Backend, type TestGateway } from '../support/gateway.js';
+import { gql, type TestGateway } from '../support/gateway.js';
 
 /** The incident fields the incident tests look at. */
 export const INCIDENT_FIELDS = `
@@ -57,11 +57,6 @@ export interface IncidentShape {
 export interface Payload {
   incident: IncidentShape | null;
   userErrors: UserErrorShape[];
-}
-
-/** The gateway of one describe block, without rate limiting (these tests send many requests). */
-export function startIncidentGateway(backend: Backend): Promise<TestGateway> {
-  return startTestGateway(backend, { RATE_LIMIT: 'off' });
 }
 
 /** Sends an operation and fails the test on any top-level error. */

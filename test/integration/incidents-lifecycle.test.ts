@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, type TestGateway } from '../support/gateway.js';
+import { backends, useGateway } from '../support/gateway.js';
 import {
   INCIDENT_FIELDS,
   USER_ERRORS,
@@ -14,7 +14,6 @@ import {
   ok,
   readIncident,
   rejectedWith,
-  startIncidentGateway,
   type IncidentShape,
   type TestOrg,
 } from './incidents-fixtures.js';
@@ -39,14 +38,12 @@ const ALLOWED = new Set([
 const UPDATE_FIELDS = 'update { id kind status body notifySubscribers cursor incident { id } }';
 
 describe.each(backends)('incident lifecycle on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let org: TestOrg;
 
   beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
     org = await createOrg(gateway);
   });
-  afterAll(async () => gateway?.stop());
 
   const transition = (input: Record<string, unknown>) => mutate(gateway, org.key, 'transitionIncident', input);
 

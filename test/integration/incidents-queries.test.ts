@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import {
   createComponent,
   createIncident,
@@ -8,7 +8,6 @@ import {
   createUser,
   mutate,
   ok,
-  startIncidentGateway,
   type IncidentShape,
   type TestOrg,
 } from './incidents-fixtures.js';
@@ -34,7 +33,7 @@ const LIST = `query ($first: Int, $after: String, $last: Int, $before: String, $
 }`;
 
 describe.each(backends)('incident queries on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let org: TestOrg;
   let other: TestOrg;
   let ada: string;
@@ -54,7 +53,6 @@ describe.each(backends)('incident queries on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
     org = await createOrg(gateway);
     other = await createOrg(gateway);
     ada = await createUser(gateway, org.orgId, 'Ada');
@@ -99,7 +97,6 @@ describe.each(backends)('incident queries on %s', (backend) => {
       startedAt: '2026-01-01T00:00:00.000Z',
     });
   });
-  afterAll(async () => gateway?.stop());
 
   describe('single lookups', () => {
     it('incident(id) and incidentByNumber(number) find the incident; unknown ones are null', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, type TestGateway } from '../support/gateway.js';
+import { backends, useGateway } from '../support/gateway.js';
 import {
   alertmanagerNotification,
   alertsOf,
@@ -8,7 +8,6 @@ import {
   incidentsOf,
   intakeFootprint,
   notifyAlertmanager,
-  startIntakeGateway,
 } from './intake-fixtures.js';
 
 /** Alerts of one notification share their first-seen instant: compared in key order. */
@@ -36,12 +35,7 @@ function instanceDown(statuses: { a: 'firing' | 'resolved'; b?: 'firing' | 'reso
 }
 
 describe.each(backends)('Alertmanager webhook (/integrations/alertmanager) on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startIntakeGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   async function setUp(input: Record<string, unknown> = {}) {
     const org = await gateway.createOrg(['write']);
@@ -222,12 +216,7 @@ describe.each(backends)('Alertmanager webhook (/integrations/alertmanager) on %s
 });
 
 describe.each(backends)('rate limits of /integrations/alertmanager on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startIntakeGateway(backend, { RATE_LIMIT: 'on', INTAKE_RATE_LIMIT_BUCKET: '3', INTAKE_RATE_LIMIT_REFILL_PER_SECOND: '1' });
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend, { RATE_LIMIT: 'on', INTAKE_RATE_LIMIT_BUCKET: '3', INTAKE_RATE_LIMIT_REFILL_PER_SECOND: '1' });
 
   it('answers 429 with Retry-After when the integration’s bucket is empty', async () => {
     const org = await gateway.createOrg(['write']);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { pubsubListeners, untilListeners, wsClient } from '../support/subscriptions.js';
 import {
   alertsOf,
@@ -11,19 +11,13 @@ import {
   incidentsOf,
   intakeFootprint,
   ok,
-  startIntakeGateway,
 } from './intake-fixtures.js';
 
 const DAY = 24 * 60 * 60;
 
 describe.each(backends)('PagerDuty Events API v2 (/v2/enqueue) on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    // The notification outbox does not poll meanwhile: statement counts see requests only.
-    gateway = await startIntakeGateway(backend, { NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
-  });
-  afterAll(async () => gateway?.stop());
+  // The notification outbox does not poll meanwhile: statement counts see requests only.
+  const gateway = useGateway(backend, { NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
 
   /** A fresh organization with a write key and an integration (autoResolve unless said otherwise). */
   async function setUp(input: Record<string, unknown> = {}) {
@@ -483,12 +477,7 @@ describe.each(backends)('PagerDuty Events API v2 (/v2/enqueue) on %s', (backend)
 });
 
 describe.each(backends)('rate limits of /v2/enqueue on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startIntakeGateway(backend, { RATE_LIMIT: 'on', INTAKE_RATE_LIMIT_BUCKET: '5', INTAKE_RATE_LIMIT_REFILL_PER_SECOND: '1' });
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend, { RATE_LIMIT: 'on', INTAKE_RATE_LIMIT_BUCKET: '5', INTAKE_RATE_LIMIT_REFILL_PER_SECOND: '1' });
 
   it('answers 429 with Retry-After when the integration’s bucket is empty, while other integrations go on', async () => {
     const org = await gateway.createOrg(['write']);

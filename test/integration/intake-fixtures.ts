@@ -1,10 +1,5 @@
 import { expect } from 'vitest';
-import { gql, startTestGateway, type Backend, type TestGateway } from '../support/gateway.js';
-
-/** The gateway of one describe block; rate limits off unless `env` turns them on. */
-export function startIntakeGateway(backend: Backend, env: Record<string, string> = {}): Promise<TestGateway> {
-  return startTestGateway(backend, { RATE_LIMIT: 'off', ...env });
-}
+import { gql, type TestGateway } from '../support/gateway.js';
 
 export async function ok<T = Record<string, any>>(gateway: TestGateway, key: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const response = await gql<T>(gateway, key, query, variables);

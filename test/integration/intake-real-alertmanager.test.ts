@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, type TestGateway } from '../support/gateway.js';
-import { createIntegration, ok, startIntakeGateway } from './intake-fixtures.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backends, useGateway } from '../support/gateway.js';
+import { createIntegration, ok } from './intake-fixtures.js';
 
 /** Debian's package (apt-get install -y prometheus-alertmanager; .ci/run installs it). */
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
@@ -125,16 +125,10 @@ async function pushAlerts(alertmanager: RunningAlertmanager, alerts: { labels: R
 }
 
 describe.each(backends)('a real Prometheus Alertmanager against the gateway on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let alertmanager: RunningAlertmanager | undefined;
 
-  beforeAll(async () => {
-    gateway = await startIntakeGateway(backend);
-  });
-  afterAll(async () => {
-    await alertmanager?.stop();
-    await gateway?.stop();
-  });
+  afterAll(async () => alertmanager?.stop());
 
   it('opens incidents through the webhook and the PagerDuty receiver, and resolves them when the alerts end', async () => {
     const org = await gateway.createOrg(['write']);

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/domain/notifications.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually, startHttpReceiver, startSmtp } from '../support/receivers.js';
 
 /**
@@ -24,7 +24,6 @@ const NOTIFICATIONS = `query ($filter: NotificationFilter) {
 }`;
 
 describe.each(backends)('subscribers and notifications on %s', (backend) => {
-  let gateway: TestGateway;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let org: { orgId: string; key: string };
@@ -61,27 +60,28 @@ describe.each(backends)('subscribers and notifications on %s', (backend) => {
   beforeAll(async () => {
     receiver = await startReceiver();
     smtp = await startSmtp();
-    gateway = await startTestGateway(backend, {
-      RATE_LIMIT: 'off',
-      // The receiver is on loopback, which webhooks may only reach when allowed.
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8,::1/128',
-      SMTP_URL: smtp.url,
-      NOTIFY_POLL_MS: '50',
-      NOTIFY_BACKOFF_BASE_MS: '20',
-      NOTIFY_BACKOFF_MAX_MS: '100',
-      NOTIFY_MAX_ATTEMPTS: '3',
-    });
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await smtp?.close();
+  });
+  const gateway = useGateway(backend, () => ({
+    RATE_LIMIT: 'off',
+    // The receiver is on loopback, which webhooks may only reach when allowed.
+    WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8,::1/128',
+    SMTP_URL: smtp.url,
+    NOTIFY_POLL_MS: '50',
+    NOTIFY_BACKOFF_BASE_MS: '20',
+    NOTIFY_BACKOFF_MAX_MS: '100',
+    NOTIFY_MAX_ATTEMPTS: '3',
+  }));
+  beforeAll(async () => {
     org = await gateway.createOrg(['admin']);
     const prisma = gateway.running.db.prisma;
     const page = await prisma.statusPage.create({ data: { orgId: org.orgId, slug: `status-${org.orgId.slice(0, 8)}`, name: 'Acme status' } });
     pageId = encodeGlobalID('StatusPage', page.id);
     api = encodeGlobalID('Component', (await prisma.component.create({ data: { orgId: org.orgId, name: 'API' } })).id);
     db = encodeGlobalID('Component', (await prisma.component.create({ data: { orgId: org.orgId, name: 'Database' } })).id);
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await receiver?.close();
-    await smtp?.close();
   });
 
   it('delivers a signed webhook for a new incident, once, with its idempotency key', async () => {

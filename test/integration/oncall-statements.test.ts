@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { createUser, created, ok } from './catalog-fixtures.js';
 
 const DAY = 86_400;
@@ -23,12 +23,11 @@ const POLICIES = `query ($first: Int!) {
 }`;
 
 describe.each(backends)('statements for on-call lists on %s', (backend) => {
-  let gateway: TestGateway;
+  // No rate limit, and no background polling to blur the counts.
+  const gateway = useGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
   let key: string;
 
   beforeAll(async () => {
-    // No rate limit, and no background polling to blur the counts.
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'off', NOTIFY_POLL_MS: '3600000', ESCALATION_POLL_MS: '3600000' });
     ({ key } = await gateway.createOrg(['write']));
     const users = [await createUser(gateway, key, 'Ada'), await createUser(gateway, key, 'Grace'), await createUser(gateway, key, 'Linus')];
     for (let n = 0; n < 6; n++) {
@@ -69,7 +68,6 @@ describe.each(backends)('statements for on-call lists on %s', (backend) => {
     }
     await ok(gateway, key, SCHEDULES, { first: 1 });
   });
-  afterAll(async () => gateway?.stop());
 
   async function statementsOf(query: string, first: number) {
     const { result: data, statements } = await gateway.statementsDuring(() => ok(gateway, key, query, { first }));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
-import { countOf, createUser, created, errorsOf, mutate, ok, startCatalogGateway } from './catalog-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
+import { countOf, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -15,11 +15,7 @@ interface Org {
 }
 
 describe.each(backends)('on-call on %s', (backend) => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startCatalogGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   async function org(): Promise<Org> {
     const { key } = await gateway.createOrg(['write']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/domain/notifications.js';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway } from '../support/gateway.js';
 import { wsClient } from '../support/subscriptions.js';
 import { eventually, MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver } from './paging-fixtures.js';
 
@@ -8,14 +8,16 @@ import { eventually, MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver }
 const LATE_MS = 2000;
 
 describe.each(backends)('paging on %s', (backend) => {
-  let gateway: TestGateway;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let client: ReturnType<typeof pagingClient>;
   let key: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    gateway = await startTestGateway(backend, PAGING_ENV);
+  });
+  afterAll(async () => receiver?.close());
+  const gateway = useGateway(backend, PAGING_ENV);
+  beforeAll(async () => {
     ({ key } = await gateway.createOrg(['admin']));
     client = pagingClient(gateway, key);
     // A first page through every path, so that timings below do not include the first use of each query.
@@ -25,11 +27,6 @@ describe.each(backends)('paging on %s', (backend) => {
     const warmIncident = await client.incident({ title: 'Warm-up', ownerScheduleId: warmSchedule });
     await eventually(() => pagesAt('warm-up').length === 1, 'the warm-up page');
     await client.ok('mutation ($id: ID!) { acknowledgeIncident(input: { id: $id }) { userErrors { message } } }', { id: warmIncident });
-  });
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await receiver?.close();
   });
 
   const pagesAt = (path: string) => receiver.received.filter((page) => page.path === `/${path}`);

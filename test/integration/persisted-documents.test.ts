@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { OpenIncidentsDocument } from '../../src/client/generated/graphql.js';
 import { sha256Hex, trustedDocuments } from '../../src/graphql/plugins/persisted-documents.js';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway, type TestGateway } from '../support/gateway.js';
 
 const OPEN_INCIDENTS_HASH = String(OpenIncidentsDocument.__meta__?.hash).replace('sha256:', '');
 
@@ -36,14 +36,12 @@ async function post(gateway: TestGateway, key: string | null, body: unknown) {
 const persistedQuery = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
 
 describe.each(backends)('automatic persisted queries and trusted documents on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(() => gateway?.stop());
 
   it("serves Apollo Client's PersistedQueryLink: PersistedQueryNotFound, the retry with the query, then the hash alone", async () => {
     const query = apolloGql`query Titles($first: Int!) { incidents(first: $first) { totalCount nodes { id title } } }`;
@@ -93,14 +91,12 @@ describe.each(backends)('automatic persisted queries and trusted documents on %s
 });
 
 describe.each(backends)('PERSISTED_OPERATIONS=only on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { PERSISTED_OPERATIONS: 'only' });
   let key: string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { PERSISTED_OPERATIONS: 'only' });
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(() => gateway?.stop());
 
   it('refuses any document that is not trusted, over POST, GET and WebSocket, and learns no hashes', async () => {
     const arbitrary = await gql(gateway, key, '{ viewer { scopes } }');

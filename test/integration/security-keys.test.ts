@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { getNamedType, isInputObjectType, isNonNullType, type GraphQLInputType } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
 import { createVerifiedKeyCache } from '../../src/auth/keys.js';
-import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { sseSubscribe, wsClient } from '../support/subscriptions.js';
 
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) {
@@ -36,13 +36,11 @@ function minimalValue(type: GraphQLInputType): string {
 }
 
 describe.each(backends)('API keys and scopes on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let admin: { orgId: string; key: string };
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     admin = await gateway.createOrg(['admin']);
   });
-  afterAll(async () => gateway?.stop());
 
   it('creates a key that is shown once, works with exactly its scopes, and lists without its secret', async () => {
     const created = await gql(gateway, admin.key, CREATE_KEY, { input: { name: '  deploy bot ', scopes: ['READ', 'write', 'write'] } });
@@ -173,13 +171,11 @@ const VIEWER = '{ viewer { scopes } }';
 const HELD_FOR_TEN_MINUTES = { API_KEY_CACHE_MS: '600000' };
 
 describe.each(backends)('the verified-key cache on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, HELD_FOR_TEN_MINUTES);
   let admin: { orgId: string; key: string };
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, HELD_FOR_TEN_MINUTES);
     admin = await gateway.createOrg(['admin']);
   });
-  afterAll(async () => gateway?.stop());
   afterEach(() => vi.useRealTimers());
 
   async function newKey(scopes = ['read']): Promise<{ id: string; key: string }> {

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 
 const MAX_BODY_BYTES = 20_000;
 
@@ -34,13 +34,11 @@ function post(gateway: TestGateway, key: string | null, body: string, contentTyp
 }
 
 describe.each(backends)('query and request limits on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(async () => gateway?.stop());
 
   const incidentCount = () => gateway.running.db.prisma.incident.count();
 
@@ -124,11 +122,7 @@ describe.each(backends)('query and request limits on %s', (backend) => {
 
 describe.each(backends)('rate limiting on %s', (backend) => {
   const BUCKET = 30;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: String(BUCKET), RATE_LIMIT_REFILL_PER_SECOND: '1' });
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend, { RATE_LIMIT: 'on', RATE_LIMIT_BUCKET: String(BUCKET), RATE_LIMIT_REFILL_PER_SECOND: '1' });
 
   const viewers = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `v${index}: viewer { scopes }`).join(' ')} }`;
 

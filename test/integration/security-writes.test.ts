@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 
 const CREATE = `mutation ($input: CreateIncidentInput!) {
   createIncident(input: $input) { incident { id number title version createdBy { keyId name } } userErrors { code field } }
@@ -9,13 +9,11 @@ const TRANSITION = `mutation ($input: TransitionIncidentInput!) {
 }`;
 
 describe.each(backends)('idempotency, optimistic concurrency and audit on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let org: { orgId: string; key: string };
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     org = await gateway.createOrg(['write']);
   });
-  afterAll(async () => gateway?.stop());
 
   const incidentsTitled = (title: string) => gateway.running.db.prisma.incident.count({ where: { title } });
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import {
   createIncident,
   createOrg,
@@ -8,7 +8,6 @@ import {
   mutate,
   ok,
   rejectedWith,
-  startIncidentGateway,
   type TestOrg,
 } from './incidents-fixtures.js';
 
@@ -30,12 +29,7 @@ const TITLES = `query ($filter: IncidentFilter) { incidents(first: 100, filter: 
 const fieldsOf = (errors: { code: string; field: string[] | null }[]) => errors.map((error) => [error.code, error.field]);
 
 describe.each(backends)('what users of the source APIs expect, on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startIncidentGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   const timelineOf = async (org: TestOrg, id: string) => (await ok(gateway, org.key, TIMELINE, { id })).incident;
   const titles = async (org: TestOrg, filter: Record<string, unknown>) => {

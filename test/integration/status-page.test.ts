@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, type TestGateway } from '../support/gateway.js';
-import { countOf, createComponent, createUser, created, errorsOf, mutate, ok, startCatalogGateway } from './catalog-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { backends, gql, useGateway } from '../support/gateway.js';
+import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
 
 const PAGE = 'statusPage { id slug name public components { id name status } }';
 
@@ -23,11 +23,7 @@ let slugCounter = 0;
 const uniqueSlug = (base: string) => `${base}-${process.pid}-${++slugCounter}`;
 
 describe.each(backends)('status pages on %s', (backend) => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startCatalogGateway(backend);
-  });
-  afterAll(async () => gateway?.stop());
+  const gateway = useGateway(backend);
 
   it('creates a page with ordered components, updates and deletes it', async () => {
     const { key } = await gateway.createOrg(['write']);

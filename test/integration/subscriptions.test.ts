@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { backends, gql, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, untilListenersAtMost, wsClient } from '../support/subscriptions.js';
 
 const TIMELINE = `subscription ($id: ID!, $after: String) {
@@ -11,16 +11,14 @@ const CHANGED = `subscription ($filter: IncidentFilter) {
 }`;
 
 describe.each(backends)('subscriptions on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let key: string;
   /** Pub/sub listeners with no client connected. */
   let idle: number;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     ({ key } = await gateway.createOrg(['write']));
     idle = await pubsubListeners(gateway);
   });
-  afterAll(async () => gateway?.stop());
   /** Clients a test opened; closed after it, passed or failed. */
   const opened: { dispose(): unknown }[] = [];
   const connect = (withKey: string | null) => {

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway, type TestGateway } from '../support/gateway.js';
 
 /** A public status page asked for everything it shows: requested cost 4,703, most of it unused. */
 const HEAVY_STATUS_PAGE = `query ($slug: String!) {
@@ -85,16 +85,14 @@ async function publicPage(gateway: TestGateway): Promise<{ key: string; slug: st
 const codesOf = (answer: Answer) => (JSON.parse(answer.body) as { errors?: { extensions?: { code?: string } }[] }).errors?.map((error) => error.extensions?.code) ?? [];
 
 describe.each(backends)('anonymous rate limits per client address on %s', (backend) => {
-  let gateway: TestGateway;
+  // The defaults: ANON_RATE_LIMIT_BUCKET 300, ANON_RATE_LIMIT_REFILL_PER_SECOND 10, ANON_MAX_STREAMS_PER_IP 20.
+  const gateway = useGateway(backend, { RATE_LIMIT: 'on' });
   let page: { key: string; slug: string };
   const opened: { close(): void }[] = [];
   beforeAll(async () => {
-    // The defaults: ANON_RATE_LIMIT_BUCKET 300, ANON_RATE_LIMIT_REFILL_PER_SECOND 10, ANON_MAX_STREAMS_PER_IP 20.
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'on' });
     page = await publicPage(gateway);
   });
   afterEach(() => opened.splice(0).forEach((stream) => stream.close()));
-  afterAll(async () => gateway?.stop());
 
   const heavy = (from: string, headers?: Record<string, string>) => postFrom(gateway, { from, headers, query: HEAVY_STATUS_PAGE, variables: { slug: page.slug } });
 
@@ -168,13 +166,11 @@ describe.each(backends)('anonymous rate limits per client address on %s', (backe
 });
 
 describe.each(backends)('TRUST_PROXY on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { RATE_LIMIT: 'on', TRUST_PROXY: '127.0.0.0/8', ANON_RATE_LIMIT_BUCKET: '20', ANON_RATE_LIMIT_REFILL_PER_SECOND: '1' });
   let slug: string;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { RATE_LIMIT: 'on', TRUST_PROXY: '127.0.0.0/8', ANON_RATE_LIMIT_BUCKET: '20', ANON_RATE_LIMIT_REFILL_PER_SECOND: '1' });
     ({ slug } = await publicPage(gateway));
   });
-  afterAll(async () => gateway?.stop());
 
   it('believes X-Forwarded-For from a trusted proxy: each forwarded client has its own bucket', async () => {
     const from = (client: string) =>
@@ -189,13 +185,11 @@ describe.each(backends)('TRUST_PROXY on %s', (backend) => {
 });
 
 describe('RATE_LIMIT=off', () => {
-  let gateway: TestGateway;
+  const gateway = useGateway('pglite', { RATE_LIMIT: 'off', ANON_RATE_LIMIT_BUCKET: '1', ANON_MAX_STREAMS_PER_IP: '0' });
   let slug: string;
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { RATE_LIMIT: 'off', ANON_RATE_LIMIT_BUCKET: '1', ANON_MAX_STREAMS_PER_IP: '0' });
     ({ slug } = await publicPage(gateway));
   });
-  afterAll(async () => gateway?.stop());
 
   it('turns off the anonymous limits too', async () => {
     const answers = await flood(20, 4, () => postFrom(gateway, { query: HEAVY_STATUS_PAGE, variables: { slug } }));

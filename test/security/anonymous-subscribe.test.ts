@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../src/services/api-keys.js';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually, startSmtp } from '../support/receivers.js';
 
 const SUBSCRIBE = 'mutation ($input: SubscribeInput!) { subscribe(input: $input) { subscriber { id } signingSecret userErrors { code field message } } }';
@@ -15,7 +15,6 @@ const SAME_ANSWER = { status: 200, body: { data: { subscribe: { subscriber: null
  * the mail; without SMTP_URL the answer was "Unexpected error." after writing.
  */
 describe.each(backends)('anonymous email subscribe cannot flood an inbox on %s', (backend) => {
-  let gateway: TestGateway;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let org: { orgId: string; key: string };
   let slug: string;
@@ -35,14 +34,13 @@ describe.each(backends)('anonymous email subscribe cannot flood an inbox on %s',
   beforeAll(async () => {
     // The SMTP server refuses the first message: confirmations must be retried through the outbox.
     smtp = await startSmtp(1);
-    gateway = await startTestGateway(backend, { SMTP_URL: smtp.url, NOTIFY_POLL_MS: '50', NOTIFY_BACKOFF_BASE_MS: '50', NOTIFY_BACKOFF_MAX_MS: '100' });
+  });
+  afterAll(async () => smtp?.close());
+  const gateway = useGateway(backend, () => ({ SMTP_URL: smtp.url, NOTIFY_POLL_MS: '50', NOTIFY_BACKOFF_BASE_MS: '50', NOTIFY_BACKOFF_MAX_MS: '100' }));
+  beforeAll(async () => {
     org = await gateway.createOrg(['admin']);
     slug = `flood-${org.orgId.slice(0, 8)}`;
     pageId = (await prisma().statusPage.create({ data: { orgId: org.orgId, slug, name: 'Flood status' } })).id;
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await smtp?.close();
   });
 
   it('answers fifty subscribes of one address alike, writes one row and sends one confirmation, retried through the outbox', async () => {
@@ -100,14 +98,7 @@ describe.each(backends)('anonymous email subscribe cannot flood an inbox on %s',
 });
 
 describe.each(backends)('anonymous email subscribe without SMTP_URL on %s', (backend) => {
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    gateway = await startTestGateway(backend, {});
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-  });
+  const gateway = useGateway(backend);
 
   it('answers EMAIL_UNAVAILABLE and writes nothing', async () => {
     const org = await gateway.createOrg(['admin']);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gql, useGateway } from '../support/gateway.js';
 
 /** Rows 3 (cross-site forms) and 9 (reflected origins) of the exposure review, on both HTTP paths. */
 
@@ -7,13 +7,11 @@ const TRUSTED = 'https://ops.example.com';
 const HOSTILE = 'https://evil.example';
 
 describe.each(['on', 'off'])('cross-site requests (DIRECT_HTTP=%s)', (directHttp) => {
-  let gateway: TestGateway;
+  const gateway = useGateway('pglite', { DIRECT_HTTP: directHttp, CORS_ORIGINS: `${TRUSTED},https://status.example.org` });
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { DIRECT_HTTP: directHttp, CORS_ORIGINS: `${TRUSTED},https://status.example.org` });
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(() => gateway?.stop());
 
   const incidentCount = async () => (await gql(gateway, key, '{ incidents { totalCount } }')).data?.incidents.totalCount as number;
   const post = (headers: Record<string, string>, body = JSON.stringify({ query: '{ __typename }' })) =>

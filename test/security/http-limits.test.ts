@@ -1,8 +1,8 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { httpServerOptions } from '../../src/http/server-options.js';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gql, useGateway } from '../support/gateway.js';
 
 /** Row 10 of the exposure review: slow clients; row 12 and 8: methods and GET parameters. */
 
@@ -50,13 +50,11 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 }
 
 describe('HTTP time limits', () => {
-  let gateway: TestGateway;
+  const gateway = useGateway('pglite', { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
   let port: number;
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
     port = gateway.running.port;
   });
-  afterAll(() => gateway?.stop());
 
   it('closes connections trickling a body one byte every 2 s within REQUEST_TIMEOUT_MS', async () => {
     const body = JSON.stringify({ query: '{ __typename }' });
@@ -121,13 +119,11 @@ describe('HTTP time limits', () => {
 });
 
 describe.each(['on', 'off'])('methods and GET parameters (DIRECT_HTTP=%s)', (directHttp) => {
-  let gateway: TestGateway;
+  const gateway = useGateway('pglite', { DIRECT_HTTP: directHttp });
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { DIRECT_HTTP: directHttp });
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(() => gateway?.stop());
 
   it('answers unsupported methods with 405 and Allow', async () => {
     for (const method of ['PUT', 'DELETE', 'PATCH']) {

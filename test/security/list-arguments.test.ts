@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway, type GraphQLResponse } from '../support/gateway.js';
 import { wsClient } from '../support/subscriptions.js';
 
 const missingIncidents = (count: number) => Array.from({ length: count }, () => encodeGlobalID('Incident', randomUUID()));
@@ -19,7 +19,7 @@ const FILTERED_QUERIES = {
 };
 
 describe.each(backends)('list arguments and filter nesting on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let key: string;
   let incidentId: string;
 
@@ -42,12 +42,10 @@ describe.each(backends)('list arguments and filter nesting on %s', (backend) => 
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     ({ key } = await gateway.createOrg(['write']));
     const created = await gql(gateway, key, 'mutation { createIncident(input: { title: "x marks the spot" }) { incident { id } } }');
     incidentId = created.data!.createIncident.incident.id;
   });
-  afterAll(async () => gateway?.stop());
 
   it('nodes(ids:) answers up to 100 ids, in order', async () => {
     const ids = [incidentId, ...missingIncidents(99)];

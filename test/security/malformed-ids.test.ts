@@ -20,8 +20,8 @@ import {
   type GraphQLSchema,
   type IntrospectionQuery,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway, type GraphQLResponse } from '../support/gateway.js';
 
 /** What database or driver text looks like; none of it may reach a client. */
 const LEAK = /invalid input syntax|syntax error|violates|\bSQL\b|prisma|postgres|pglite|\bSELECT\b|\bWHERE\b|stack|at .*\.(ts|js):\d+/i;
@@ -97,7 +97,7 @@ function malformedIds(type: string, otherType: string): Record<string, string> {
 }
 
 describe.each(backends)('malformed ids on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let key: string;
   let schema: GraphQLSchema;
   let nodeTypes: string[];
@@ -105,7 +105,6 @@ describe.each(backends)('malformed ids on %s', (backend) => {
   const existing: Record<string, string> = {};
 
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     const org = await gateway.createOrg(['admin']);
     key = org.key;
     const introspection = await gql<IntrospectionQuery>(gateway, key, getIntrospectionQuery());
@@ -121,7 +120,6 @@ describe.each(backends)('malformed ids on %s', (backend) => {
     const created = await gql(gateway, key, 'mutation { createIncident(input: { title: "Existing" }) { incident { id } } }');
     existing.Incident = created.data!.createIncident.incident.id;
   });
-  afterAll(async () => gateway?.stop());
 
   /** A value of `type` with its required parts filled; the ID at `path` (relative) is `id`, other IDs name real objects or nothing. */
   function valueOf(type: GraphQLInputType, path: string[], id: string, site: IdSite, name: string): unknown {

@@ -1,7 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually, startHttpReceiver } from '../support/receivers.js';
 
 /**
@@ -10,7 +10,6 @@ import { eventually, startHttpReceiver } from '../support/receivers.js';
  * the subscriber's delivery history.
  */
 describe.each(backends)('notification delivery on %s', (backend) => {
-  let gateway: TestGateway;
   let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
   let org: { orgId: string; key: string };
   const held: ServerResponse[] = [];
@@ -48,19 +47,20 @@ describe.each(backends)('notification delivery on %s', (backend) => {
       if (request.path.startsWith('/hang')) held.push(response);
       else response.end('ok');
     });
-    gateway = await startTestGateway(backend, {
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
-      NOTIFY_POLL_MS: '50',
-      // An attempt may last long: a hanging receiver must still hold up nobody else.
-      NOTIFY_TIMEOUT_MS: '30000',
-      NOTIFY_LEASE_MS: '60000',
-    });
+  });
+  afterAll(async () => receiver?.close());
+  const gateway = useGateway(backend, {
+    WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
+    NOTIFY_POLL_MS: '50',
+    // An attempt may last long: a hanging receiver must still hold up nobody else.
+    NOTIFY_TIMEOUT_MS: '30000',
+    NOTIFY_LEASE_MS: '60000',
+  });
+  beforeAll(async () => {
     org = await gateway.createOrg(['admin']);
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const response of held) response.destroy();
-    await gateway?.stop();
-    await receiver?.close();
   });
 
   it('delivers to other receivers while one hangs: the next gets its notification within 2 s', async () => {

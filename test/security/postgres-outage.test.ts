@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { isDatabaseUnavailable } from '../../src/db/availability.js';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gql, useGateway } from '../support/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { wsClient } from '../support/subscriptions.js';
@@ -51,7 +51,8 @@ const servers = process.env.TEST_DATABASE_URL ? [process.env.TEST_DATABASE_URL] 
 describe.each(servers)('PostgreSQL outage (%s)', () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
-  let gateway: TestGateway;
+  /** The database's URL through the proxy. */
+  let proxiedUrl: string;
   let key: string;
   let slug: string;
   beforeAll(async () => {
@@ -59,19 +60,21 @@ describe.each(servers)('PostgreSQL outage (%s)', () => {
     const url = new URL(database.url);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
-    // Every key is checked against the database here (no key cache): a key checked a moment ago
-    // would otherwise still answer queries that need no database, which is right but not this test.
-    gateway = await startTestGateway('postgres', { DATABASE_URL: url.toString(), RATE_LIMIT: 'on', API_KEY_CACHE_MS: '0' });
+    proxiedUrl = url.toString();
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await database?.drop();
+  });
+  // Every key is checked against the database here (no key cache): a key checked a moment ago
+  // would otherwise still answer queries that need no database, which is right but not this test.
+  const gateway = useGateway('postgres', () => ({ DATABASE_URL: proxiedUrl, RATE_LIMIT: 'on', API_KEY_CACHE_MS: '0' }));
+  beforeAll(async () => {
     ({ key, slug } = await gateway.createOrg(['write']));
     const page = await gql(gateway, key, 'mutation ($slug: String!) { createStatusPage(input: { slug: $slug, name: "Status" }) { userErrors { code } } }', { slug });
     expect(page.data?.createStatusPage.userErrors).toEqual([]);
   });
-  afterAll(async () => {
-    await proxy?.restore();
-    await gateway?.stop();
-    await proxy?.close();
-    await database?.drop();
-  });
+  afterAll(async () => proxy?.restore());
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After while the database is unreachable, /readyz 503, and recovers by itself', async () => {
     expect((await gql(gateway, key, '{ viewer { scopes } }')).status).toBe(200);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gql, startTestGateway, useGateway, type TestGateway } from '../support/gateway.js';
 import { wsClient } from '../support/subscriptions.js';
 
 /** Row 12 of the exposure review: introspection, suggestions, and /metrics. */
@@ -120,11 +120,7 @@ describe.each(['on', 'off'])('production posture (DIRECT_HTTP=%s)', (directHttp)
 });
 
 describe('INTROSPECTION=on', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway('pglite', { INTROSPECTION: 'on' });
-  });
-  afterAll(() => gateway?.stop());
+  const gateway = useGateway('pglite', { INTROSPECTION: 'on' });
 
   it('answers introspection without a key', async () => {
     const response = await gql(gateway, null, INTROSPECTION);

@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { createChildDatabase, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
 import { eventually, startHttpReceiver } from '../support/receivers.js';
 import { FORBIDDEN_TARGETS, PUBLIC_URLS, USER_INFO_URL } from './forbidden-targets.js';
@@ -16,7 +16,6 @@ const REFUSED = 'webhook URL refused: the host is not a public address';
  * be reached.
  */
 describe.each(backends)('webhook destinations are public addresses on %s', (backend) => {
-  let gateway: TestGateway;
   let org: { orgId: string; key: string };
   let internal: Awaited<ReturnType<typeof startHttpReceiver>>;
   let allowed: Awaited<ReturnType<typeof startHttpReceiver>>;
@@ -41,20 +40,21 @@ describe.each(backends)('webhook destinations are public addresses on %s', (back
       if (request.path.startsWith('/redirect')) response.writeHead(302, { location: `${internal.url}/internal` }).end();
       else response.end('ok');
     }, '127.0.0.2');
-    gateway = await startTestGateway(backend, {
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.2/32',
-      NOTIFY_POLL_MS: '50',
-      NOTIFY_BACKOFF_BASE_MS: '20',
-      NOTIFY_BACKOFF_MAX_MS: '50',
-      NOTIFY_MAX_ATTEMPTS: '3',
-      NOTIFY_TIMEOUT_MS: '2000',
-    });
-    org = await gateway.createOrg(['admin']);
   });
   afterAll(async () => {
-    await gateway?.stop();
     await internal?.close();
     await allowed?.close();
+  });
+  const gateway = useGateway(backend, {
+    WEBHOOK_ALLOW_PRIVATE: '127.0.0.2/32',
+    NOTIFY_POLL_MS: '50',
+    NOTIFY_BACKOFF_BASE_MS: '20',
+    NOTIFY_BACKOFF_MAX_MS: '50',
+    NOTIFY_MAX_ATTEMPTS: '3',
+    NOTIFY_TIMEOUT_MS: '2000',
+  });
+  beforeAll(async () => {
+    org = await gateway.createOrg(['admin']);
   });
 
   it.each(FORBIDDEN_TARGETS)('refuses %s when the subscriber is created, writing nothing', async (_name, url) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { backends, gql, startTestGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { backends, gql, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, wsClient } from '../support/subscriptions.js';
 
 /** Rows 4 and 7 of the exposure review: frame size, subscriptions per socket, sockets per key; and row 14's silent timeline. */
@@ -66,13 +66,11 @@ class RawSocket {
 }
 
 describe.each(backends)('WebSocket frame size on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend, { MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend, { MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
     ({ key } = await gateway.createOrg(['read']));
   });
-  afterAll(() => gateway?.stop());
 
   it('closes with 1009 a frame just above MAX_BODY_BYTES, even before connection_init is accepted', async () => {
     const socket = new RawSocket(gateway.wsUrl);
@@ -119,13 +117,12 @@ describe.each(backends)('WebSocket frame size on %s', (backend) => {
 });
 
 describe.each(backends)('subscriptions per socket and sockets per key on %s', (backend) => {
-  let gateway: TestGateway;
+  // MAX_SUBSCRIPTIONS_PER_SOCKET stays at its default (100).
+  const gateway = useGateway(backend, { MAX_SOCKETS_PER_KEY: '3' });
   let key: string;
   let incidentId: string;
   const opened: { close(): void }[] = [];
   beforeAll(async () => {
-    // MAX_SUBSCRIPTIONS_PER_SOCKET stays at its default (100).
-    gateway = await startTestGateway(backend, { MAX_SOCKETS_PER_KEY: '3' });
     ({ key } = await gateway.createOrg(['write']));
     const created = await gql(gateway, key, 'mutation { createIncident(input: { title: "Watched" }) { incident { id } } }');
     incidentId = created.data!.createIncident.incident.id;
@@ -133,7 +130,6 @@ describe.each(backends)('subscriptions per socket and sockets per key on %s', (b
   afterEach(() => {
     for (const socket of opened.splice(0)) socket.close();
   });
-  afterAll(() => gateway?.stop());
 
   const open = async (withKey = key) => {
     const socket = new RawSocket(gateway.wsUrl);
@@ -185,13 +181,11 @@ describe.each(backends)('subscriptions per socket and sockets per key on %s', (b
 });
 
 describe.each(backends)('a timeline subscription of a deleted incident on %s', (backend) => {
-  let gateway: TestGateway;
+  const gateway = useGateway(backend);
   let key: string;
   beforeAll(async () => {
-    gateway = await startTestGateway(backend);
     ({ key } = await gateway.createOrg(['write']));
   });
-  afterAll(() => gateway?.stop());
 
   it('completes when its incident is deleted, over WebSocket and SSE', async () => {
     const created = await gql(gateway, key, 'mutation { createIncident(input: { title: "Soon gone" }) { incident { id } } }');

@@ -110,11 +110,14 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
  *
  *   const gateway = useGateway(backend, { MAX_DEPTH: '4' });
  *   beforeAll(async () => ({ key } = await gateway.createOrg(['read'])));
+ *
+ * `env` may be a function, called when the gateway starts, for values that earlier hooks make
+ * (a receiver's URL): declare those hooks before useGateway, so they run before it and end after it.
  */
-export function useGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): TestGateway {
+export function useGateway(backend: Backend = 'pglite', env: Record<string, string> | (() => Record<string, string>) = {}): TestGateway {
   let started: TestGateway | undefined;
   beforeAll(async () => {
-    started = await startTestGateway(backend, env);
+    started = await startTestGateway(backend, typeof env === 'function' ? env() : env);
   });
   afterAll(async () => {
     await started?.stop();
