@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Integration files spend much of their time waiting (timers of pollers and escalations, child
+    // processes, sockets): two files per core keep the cores busy where vitest's default (cores - 1)
+    // left one of two idle.
+    maxWorkers: Math.max(2, availableParallelism() * 2),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
