@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getNamedType, isInputObjectType, isNonNullType, type GraphQLInputType } from 'graphql';
 import { schema } from '../../src/graphql/schema.js';
 import { createVerifiedKeyCache } from '../../src/auth/keys.js';
-import { backends, gql, startTestGateway, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway, sharedDeployments, useSharedDeployment } from '../support/gateway.js';
 import { sseSubscribe, wsClient } from '../support/subscriptions.js';
 
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) {
@@ -290,15 +290,7 @@ describe.each(backends)('the verified-key cache on %s', (backend) => {
 
 // Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
 describe.each(sharedDeployments)('key revocation across two gateway instances (%s)', (redisUrl) => {
-  let first: TestGateway;
-  let second: TestGateway;
-  beforeAll(async () => {
-    [first, second] = await startSharedDeployment(redisUrl, HELD_FOR_TEN_MINUTES);
-  });
-  afterAll(async () => {
-    await second?.stop();
-    await first?.stop();
-  });
+  const [first, second] = useSharedDeployment(redisUrl, HELD_FOR_TEN_MINUTES);
 
   it('refuses a key revoked on one instance on the other within the pub/sub latency, although the other held it', async () => {
     const admin = await first.createOrg(['admin']);

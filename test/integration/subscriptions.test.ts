@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, gql, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { backends, gql, useGateway, sharedDeployments, useSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, untilListenersAtMost, wsClient } from '../support/subscriptions.js';
 
 const TIMELINE = `subscription ($id: ID!, $after: String) {
@@ -361,15 +361,7 @@ describe.each(backends)('subscriptions on %s', (backend) => {
 
 // Two instances of one deployment: one PostgreSQL database, one Redis (needs TEST_DATABASE_URL and TEST_REDIS_URL).
 describe.each(sharedDeployments)('two gateway instances sharing PostgreSQL and Redis (%s)', (redisUrl) => {
-  let first: TestGateway;
-  let second: TestGateway;
-  beforeAll(async () => {
-    [first, second] = await startSharedDeployment(redisUrl);
-  });
-  afterAll(async () => {
-    await second?.stop();
-    await first?.stop();
-  });
+  const [first, second] = useSharedDeployment(redisUrl);
 
   it('delivers each instance’s events to subscribers of the other', async () => {
     const { key } = await first.createOrg(['write']);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { backends, gql, useGateway, type TestGateway, sharedDeployments, startSharedDeployment } from '../support/gateway.js';
+import { backends, gql, useGateway, sharedDeployments, useSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, wsClient } from '../support/subscriptions.js';
 
 /** Rows 4 and 7 of the exposure review: frame size, subscriptions per socket, sockets per key; and row 14's silent timeline. */
@@ -213,15 +213,7 @@ describe.each(backends)('a timeline subscription of a deleted incident on %s', (
 
 // Two instances of one deployment (needs TEST_DATABASE_URL and TEST_REDIS_URL): the deletion reaches the other's subscribers.
 describe.each(sharedDeployments)('a timeline subscription on another instance (%s)', (redisUrl) => {
-  let first: TestGateway;
-  let second: TestGateway;
-  beforeAll(async () => {
-    [first, second] = await startSharedDeployment(redisUrl);
-  });
-  afterAll(async () => {
-    await second?.stop();
-    await first?.stop();
-  });
+  const [first, second] = useSharedDeployment(redisUrl);
 
   it('completes when the incident is deleted through the other instance', async () => {
     const { key } = await first.createOrg(['write']);

@@ -115,20 +115,39 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
  * (a receiver's URL): declare those hooks before useGateway, so they run before it and end after it.
  */
 export function useGateway(backend: Backend = 'pglite', env: Record<string, string> | (() => Record<string, string>) = {}): TestGateway {
-  let started: TestGateway | undefined;
+  const [gateway] = useGateways(async () => [await startTestGateway(backend, typeof env === 'function' ? env() : env)]);
+  return gateway;
+}
+
+/**
+ * The two instances of one deployment (startSharedDeployment) for a describe block, started before
+ * its tests and stopped after them, the second first.
+ */
+export function useSharedDeployment(redisUrl: string, env: Record<string, string> = {}): [TestGateway, TestGateway] {
+  const [first, second] = useGateways(() => startSharedDeployment(redisUrl, env));
+  return [first, second];
+}
+
+/** Gateways started before a describe block's tests and stopped after them, in reverse order; read through proxies. */
+function useGateways(start: () => Promise<TestGateway[]>): TestGateway[] {
+  let started: TestGateway[] = [];
   beforeAll(async () => {
-    started = await startTestGateway(backend, typeof env === 'function' ? env() : env);
+    started = await start();
   });
   afterAll(async () => {
-    await started?.stop();
-    started = undefined;
+    for (const gateway of started.reverse()) await gateway.stop();
+    started = [];
   });
-  return new Proxy({} as TestGateway, {
-    get(_target, property) {
-      if (!started) throw new Error(`useGateway(): the gateway is only there inside tests and hooks (reading .${String(property)})`);
-      return Reflect.get(started, property);
-    },
-  });
+  return [0, 1].map(
+    (index) =>
+      new Proxy({} as TestGateway, {
+        get(_target, property) {
+          const gateway = started[index];
+          if (!gateway) throw new Error(`useGateway(): the gateway is only there inside tests and hooks (reading .${String(property)})`);
+          return Reflect.get(gateway, property);
+        },
+      }),
+  );
 }
 
 /** Two instances of one deployment (one PostgreSQL database, one Redis) need TEST_DATABASE_URL and TEST_REDIS_URL: the Redis URL, or nothing. Use with describe.each. */
