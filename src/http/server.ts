@@ -6,6 +6,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { shareNextPayloads } from '../realtime/shared-next-frames.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
@@ -365,6 +366,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
 
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
+      ...shareNextPayloads(wsServer),
       onConnect: async (ctx) => {
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
