@@ -25,7 +25,7 @@ import { enqueueTrigger, GATEWAY, PEER } from './workloads.js';
  * Each workload alternates its targets for ROUNDS rounds of SECONDS seconds and keeps the median.
  * Writes bench/results/<date>.json and latest.json, and the table in bench/README.md.
  *
- *   BENCH_SECONDS (default 5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10)
+ *   BENCH_SECONDS (default 3), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10)
  *   BENCH_ONLY=W1,W2   run only these workloads (W4 is bench/fanout.ts, run after the others)
  *   BENCH_PROFILE=W2   instead: run the gateway under `node --cpu-prof` for that workload and summarize the profile
  *   BENCH_GATEWAY_ENV='{"LOG_LEVEL":"warn"}'   extra environment for the gateway
@@ -34,7 +34,7 @@ import { enqueueTrigger, GATEWAY, PEER } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const POOL_SIZE = DEFAULT_POOL_SIZE;
