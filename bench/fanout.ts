@@ -341,19 +341,21 @@ async function measure(size: number) {
   }
 }
 
+const measuredAt = new Date().toISOString();
 const results = [];
+await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
 for (const size of SIZES) {
   console.log(`fan-out to ${size} subscribers...`);
   const result = await measure(size);
   console.log(JSON.stringify(result));
   results.push(result);
+  // Written after each size: a run stopped by the bench's time budget keeps the sizes it finished.
+  const report = {
+    measuredAt,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
+    setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off, MAX_SOCKETS_PER_KEY=N; clients (graphql-ws over ws) in the bench process; gateway memory read after a forced full GC; latency from sending postIncidentUpdate to each subscriber receiving the entry',
+    results,
+  };
+  await writeFile(path.join(root, 'bench', 'results', 'fanout.json'), `${JSON.stringify(report, null, 2)}\n`);
 }
-const report = {
-  measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version },
-  setup: 'gateway process on embedded PGlite, in-process pub/sub, RATE_LIMIT=off, MAX_SOCKETS_PER_KEY=N; clients (graphql-ws over ws) in the bench process; gateway memory read after a forced full GC; latency from sending postIncidentUpdate to each subscriber receiving the entry',
-  results,
-};
-await mkdir(path.join(root, 'bench', 'results'), { recursive: true });
-await writeFile(path.join(root, 'bench', 'results', 'fanout.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log('wrote bench/results/fanout.json');

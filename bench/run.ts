@@ -748,8 +748,12 @@ async function runFanout(startedAt: number): Promise<unknown> {
   const timer = setTimeout(() => child.kill('SIGTERM'), budget);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
-  if (code !== 0) return { error: `bench/fanout.ts exited with ${code}` };
-  return JSON.parse(await readFile(path.join(here, 'results', 'fanout.json'), 'utf8'));
+  const written = await readFile(path.join(here, 'results', 'fanout.json'), 'utf8').then((text) => JSON.parse(text) as { measuredAt: string }, () => null);
+  const thisRun = written && Date.parse(written.measuredAt) >= startedAt ? written : null;
+  if (code === 0 && thisRun) return thisRun;
+  // Stopped by the budget: the sizes it finished, and why the rest are missing.
+  const error = code === null ? 'bench/fanout.ts stopped at the end of the time budget' : `bench/fanout.ts exited with ${code}`;
+  return thisRun ? { ...thisRun, error } : { error };
 }
 
 async function serverVersion(): Promise<string> {
