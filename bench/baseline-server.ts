@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildSchema, graphql, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
-import { GATEWAY } from './workloads.js';
+import { GATEWAY, W5_FILTER } from './workloads.js';
 
 /**
  * The hand-written limits the gateway is measured against, on PORT of 127.0.0.1, for the org
@@ -11,6 +11,7 @@ import { GATEWAY } from './workloads.js';
  *   POST /w2     incidents(first: 50) built as JSON by one prepared SQL statement
  *   POST /naive  incidents(first: 50) through graphql-js with one SQL query per field and parent
  *   POST /w3     createIncident with 2 components as one hand-written transaction
+ *   POST /w5-open, /w5-page2, /w5-filter, /w5-board   W5's client operations, each one prepared statement
  */
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
 const orgId = process.env.BENCH_ORG_ID!;
@@ -33,6 +34,80 @@ const W2_SQL = `SELECT json_build_object('data', json_build_object('incidents', 
     'totalCount', (SELECT count(*) FROM "Incident" WHERE "orgId" = $1),
     'nodes', COALESCE(json_agg(${INCIDENT_JSON} ORDER BY i."startedAt" DESC, i.id DESC), '[]'))))::text AS body
   FROM (SELECT * FROM "Incident" WHERE "orgId" = $1 ORDER BY "startedAt" DESC, id DESC LIMIT 50) i`;
+
+// ------------------------------------------------------------ W5: the operations clients send
+
+const OWNER_NAME = `(SELECT json_build_object('name', u.name) FROM "User" u WHERE u.id = i."ownerId")`;
+const OWNER_ID_NAME = `(SELECT json_build_object('id', u.id, 'name', u.name) FROM "User" u WHERE u.id = i."ownerId")`;
+/** The last `count` timeline entries, oldest first (timeline(last: count)). */
+const lastEntries = (count: number, fields: string) => `json_build_object('nodes', COALESCE((
+    SELECT json_agg(json_build_object(${fields}) ORDER BY t.sequence)
+    FROM (SELECT * FROM "IncidentUpdate" WHERE "incidentId" = i.id ORDER BY sequence DESC LIMIT ${count}) t), '[]'))`;
+const components = (fields: string) => `COALESCE((
+    SELECT json_agg(json_build_object('status', ic.status, 'component', json_build_object(${fields})) ORDER BY ic.position)
+    FROM "IncidentComponent" ic JOIN "Component" c ON c.id = ic."componentId" WHERE ic."incidentId" = i.id), '[]')`;
+
+/** OpenIncidents (schema/operations/open-incidents.graphql): open ones, worst first. */
+const W5_OPEN_SQL = `SELECT json_build_object('data', json_build_object('incidents', json_build_object(
+    'totalCount', (SELECT count(*) FROM "Incident" WHERE "orgId" = $1 AND "resolvedAt" IS NULL),
+    'nodes', COALESCE(json_agg(json_build_object(
+      'id', i.id, 'number', i.number, 'title', i.title, 'status', i.status, 'severity', i.severity, 'impact', i.impact, 'version', i.version,
+      'owner', ${OWNER_NAME},
+      'affectedComponents', ${components(`'name', c.name`)},
+      'timeline', ${lastEntries(3, `'kind', t.kind, 'body', t.body, 'postedAt', t."postedAt", 'cursor', t.id`)}
+    ) ORDER BY i.severity, i.id), '[]'))))::text AS body
+  FROM (SELECT * FROM "Incident" WHERE "orgId" = $1 AND "resolvedAt" IS NULL ORDER BY severity, id LIMIT 25) i`;
+
+/** W2's list, the page after the incident $2 (keyset on the order's columns). */
+const W5_PAGE2_SQL = `SELECT json_build_object('data', json_build_object('incidents', json_build_object(
+    'totalCount', (SELECT count(*) FROM "Incident" WHERE "orgId" = $1),
+    'pageInfo', json_build_object('hasNextPage', count(*) > 50, 'endCursor', (array_agg(i.id ORDER BY i.rn DESC) FILTER (WHERE i.rn <= 50))[1]),
+    'nodes', COALESCE(json_agg(${INCIDENT_JSON} ORDER BY i.rn) FILTER (WHERE i.rn <= 50), '[]'))))::text AS body
+  FROM (SELECT *, row_number() OVER (ORDER BY "startedAt" DESC, id DESC) AS rn FROM "Incident"
+        WHERE "orgId" = $1 AND ("startedAt", id) < (SELECT "startedAt", id FROM "Incident" WHERE id = $2 AND "orgId" = $1)
+        ORDER BY "startedAt" DESC, id DESC LIMIT 51) i`;
+
+/** incidents(first: 25) with a status, a severity and a tag. */
+const W5_FILTER_SQL = `SELECT json_build_object('data', json_build_object('incidents', json_build_object(
+    'totalCount', (SELECT count(*) FROM "Incident" WHERE "orgId" = $1 AND status = $2::"IncidentStatus" AND severity = $3::"IncidentSeverity" AND "tagKeys" @> ARRAY[$4::text]),
+    'nodes', COALESCE(json_agg(${INCIDENT_JSON} ORDER BY i."startedAt" DESC, i.id DESC), '[]'))))::text AS body
+  FROM (SELECT * FROM "Incident" WHERE "orgId" = $1 AND status = $2::"IncidentStatus" AND severity = $3::"IncidentSeverity" AND "tagKeys" @> ARRAY[$4::text]
+        ORDER BY "startedAt" DESC, id DESC LIMIT 25) i`;
+
+/**
+ * The board's BoardSnapshot (schema/operations/board.graphql). On-call is worked out for what the
+ * bench seeds (each schedule's top layer rotating without restrictions, no overrides): the
+ * shift at $3 and the shifts starting in [$3, $4).
+ */
+const SHIFT = `make_interval(secs => l."shiftLengthSeconds")`;
+const W5_BOARD_SQL = `SELECT json_build_object('data', json_build_object(
+    'viewer', json_build_object('organization', (SELECT json_build_object('name', o.name) FROM "Organization" o WHERE o.id = $1)),
+    'incidents', (SELECT json_build_object(
+      'totalCount', (SELECT count(*) FROM "Incident" WHERE "orgId" = $1 AND status = ANY($2::"IncidentStatus"[])),
+      'nodes', COALESCE(json_agg(json_build_object(
+        'id', i.id, 'number', i.number, 'title', i.title, 'kind', i.kind, 'severity', i.severity, 'status', i.status, 'impact', i.impact,
+        'startedAt', i."startedAt", 'scheduledFor', i."scheduledFor", 'version', i.version,
+        'owner', ${OWNER_ID_NAME},
+        'affectedComponents', ${components(`'id', c.id, 'name', c.name`)},
+        'timeline', ${lastEntries(1, `'id', t.id, 'kind', t.kind, 'status', t.status, 'body', t.body, 'postedAt', t."postedAt", 'sequence', t.sequence, 'cursor', t.id`)},
+        'escalation', (SELECT json_build_object('state', e.state, 'level', e.level, 'nextEscalationAt', e."nextEscalationAt",
+            'pages', json_build_object('nodes', COALESCE((SELECT json_agg(json_build_object('level', p.level, 'at', p.at, 'user', json_build_object('id', u.id, 'name', u.name)))
+              FROM (SELECT * FROM "Page" WHERE "incidentId" = i.id ORDER BY at DESC, id DESC LIMIT 1) p JOIN "User" u ON u.id = p."userId"), '[]')))
+          FROM "Escalation" e WHERE e."incidentId" = i.id)
+      ) ORDER BY i.severity, i.id), '[]'))
+      FROM (SELECT * FROM "Incident" WHERE "orgId" = $1 AND status = ANY($2::"IncidentStatus"[]) ORDER BY severity, id LIMIT 50) i),
+    'schedules', json_build_object('nodes', COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name,
+        'upcoming', COALESCE((SELECT json_agg(json_build_object('startsAt', greatest($3::timestamptz, l."rotationStart" + k * ${SHIFT})) ORDER BY k)
+          FROM generate_series(n.k, ceil(extract(epoch FROM $4::timestamptz - l."rotationStart") / l."shiftLengthSeconds")::int - 1) k), '[]'),
+        'onCall', (SELECT json_build_object('startsAt', l."rotationStart" + n.k * ${SHIFT}, 'endsAt', l."rotationStart" + (n.k + 1) * ${SHIFT},
+            'user', json_build_object('id', u.id, 'name', u.name), 'override', NULL)
+          FROM "ScheduleLayerParticipant" p JOIN "User" u ON u.id = p."userId"
+          WHERE p."layerId" = l.id AND p.position = n.k % (SELECT count(*) FROM "ScheduleLayerParticipant" WHERE "layerId" = l.id))
+      ) ORDER BY s."createdAt", s.id)
+      FROM (SELECT * FROM "Schedule" WHERE "orgId" = $1 ORDER BY "createdAt", id LIMIT 25) s
+      CROSS JOIN LATERAL (SELECT * FROM "ScheduleLayer" WHERE "scheduleId" = s.id ORDER BY position DESC LIMIT 1) l
+      CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM $3::timestamptz - l."rotationStart") / l."shiftLengthSeconds")::int AS k) n), '[]'))
+  ))::text AS body`;
 
 // ------------------------------------------------------------ naive resolver-per-field GraphQL
 
@@ -144,6 +219,20 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     case '/w2': {
       const result = await pool.query({ name: 'w2', text: W2_SQL, values: [orgId] });
       return send(res, result.rows[0].body);
+    }
+    case '/w5-open':
+      return send(res, (await pool.query({ name: 'w5-open', text: W5_OPEN_SQL, values: [orgId] })).rows[0].body);
+    case '/w5-page2': {
+      const { variables } = JSON.parse(body);
+      return send(res, (await pool.query({ name: 'w5-page2', text: W5_PAGE2_SQL, values: [orgId, variables.after] })).rows[0].body);
+    }
+    case '/w5-filter': {
+      const { status, severity, tag } = W5_FILTER;
+      return send(res, (await pool.query({ name: 'w5-filter', text: W5_FILTER_SQL, values: [orgId, status, severity, tag] })).rows[0].body);
+    }
+    case '/w5-board': {
+      const { variables } = JSON.parse(body);
+      return send(res, (await pool.query({ name: 'w5-board', text: W5_BOARD_SQL, values: [orgId, variables.open, variables.now, variables.horizon] })).rows[0].body);
     }
     case '/naive': {
       const result = await graphql({ schema: naiveSchema, source: GATEWAY.incidents });

@@ -29,7 +29,7 @@ export async function startGateway(
   logger: Logger,
   options: Pick<OpenDatabaseOptions, 'onStatement'> = {},
 ): Promise<RunningGateway> {
-  const tracing = config.tracing ? startTracing() : null;
+  const tracing = config.tracing ? await startTracing() : null;
   const onStatement = bothListeners(options.onStatement, tracing?.onStatement);
   const db = await openMigratedDatabase(config, logger, { onStatement });
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined;

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { shareNextPayloads } from '../realtime/shared-next-frames.js';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,7 @@ export function serveGraphqlWebSockets({ server, config, yoga, persistedDocument
 
   useServer<Record<string, unknown>, { auth?: AuthContext }>(
     {
+      ...shareNextPayloads(wsServer),
       onConnect: async (ctx) => {
         // The key arrives in connectionParams, not in the upgrade request: let the request go (graphql-ws keeps it for the socket's life).
         (ctx.extra as { request?: IncomingMessage }).request = undefined;

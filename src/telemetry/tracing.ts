@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { defaultFieldResolver, getOperationAST, type DocumentNode, type GraphQLField, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { StatementListener } from '../db/statement-reporter.js';
@@ -58,7 +58,9 @@ export function tracingEnabled(env: Record<string, string | undefined>): boolean
 let sdk: NodeSDK | null = null;
 
 /** Starts the SDK once per process (the OpenTelemetry API is process-wide) and returns the gateway's tracer. */
-export function startTracing(): Tracing {
+export async function startTracing(): Promise<Tracing> {
+  // Loaded only when tracing is on: otherwise the SDK and its exporters would sit in every idle process.
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
   if (!sdk) {
     // Traces only: metrics stay on /metrics, logs on stdout.
     sdk = new NodeSDK({ serviceName: process.env.OTEL_SERVICE_NAME || 'incident-gateway', instrumentations: [], metricReaders: [], logRecordProcessors: [] });

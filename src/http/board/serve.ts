@@ -1,15 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 import { packageRoot } from '../../package-root.js';
 
 /**
- * The war-room board: a static page, its stylesheet, and its script bundled by esbuild on the
- * first request (graphql-ws included), so every asset comes from the gateway and nothing from a CDN.
+ * The war-room board: a static page, its stylesheet, and its script (graphql-ws included) bundled
+ * by esbuild, so every asset comes from the gateway and nothing from a CDN. `npm run build` writes
+ * the bundle beside this module in dist/ (scripts/build-board.ts); run from src/ (tsx), where no
+ * bundle sits beside it, the script is bundled on its first request.
  */
 
 /** The page's sources, found from the package root so this works from src/ (tsx) and from dist/. */
 const PAGE_DIR = path.join(packageRoot(import.meta.url), 'src', 'http', 'board', 'page');
+/** Where the build puts the bundle: beside this module, so only a built gateway finds one. */
+export const BUILT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'board.js');
+
+export const BUNDLE_OPTIONS = {
+  entryPoints: [path.join(PAGE_DIR, 'main.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  logLevel: 'silent',
+} satisfies BuildOptions;
 
 const SECURITY_HEADERS = {
   // Only this gateway: scripts, styles, fetch and the WebSocket ('self' covers ws: on the same host).
@@ -23,7 +39,7 @@ const SECURITY_HEADERS = {
 const ASSETS: Record<string, { type: string; load: () => Promise<string> }> = {
   '/board': { type: 'text/html; charset=utf-8', load: () => readFile(path.join(PAGE_DIR, 'index.html'), 'utf8') },
   '/board/board.css': { type: 'text/css; charset=utf-8', load: () => readFile(path.join(PAGE_DIR, 'board.css'), 'utf8') },
-  '/board/board.js': { type: 'text/javascript; charset=utf-8', load: () => (bundle ??= bundleScript().catch(forgetBundle)) },
+  '/board/board.js': { type: 'text/javascript; charset=utf-8', load: () => (bundle ??= builtOrBundledScript().catch(forgetBundle)) },
 };
 
 let bundle: Promise<string> | null = null;
@@ -33,19 +49,15 @@ function forgetBundle(error: unknown): never {
   throw error;
 }
 
-async function bundleScript(): Promise<string> {
-  // Loaded on the first request for the board, not at start (esbuild is 14 MB of the idle process).
+async function builtOrBundledScript(): Promise<string> {
+  try {
+    return await readFile(BUILT_SCRIPT, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  // Not built: bundled now. esbuild is loaded here, not at start (it is 14 MB and a child process).
   const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [path.join(PAGE_DIR, 'main.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
+  const result = await build({ ...BUNDLE_OPTIONS, write: false });
   return result.outputFiles[0].text;
 }
 
