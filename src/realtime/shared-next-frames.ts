@@ -3,7 +3,7 @@ import { WebSocket, type WebSocketServer } from 'ws';
 
 /**
  * Subscription fan-out: each shared result is serialized and UTF-8 encoded once, not once per
- * subscriber. Subscribers of one group get the same result object (src/graphql/shared-events.ts);
+ * subscriber. Subscribers of one group get the same result object (src/graphql/plugins/shared-events.ts);
  * graphql-ws would stringify `{ id, type: 'next', payload }` for each of them, payload included.
  *
  * Through graphql-ws's own hooks: `onNext` swaps a result that is only `data` for its encoded form
