@@ -97,7 +97,9 @@ function naiveOnCall(spec: ScheduleSpec, t: number): { userId: string; overrideI
   return null;
 }
 
-describe('on-call properties', () => {
+// 300 random schedules each: about 10 s of CPU on a quiet 2-core machine, several times that while
+// integration files share the cores.
+describe('on-call properties', { timeout: 240_000 }, () => {
   it('shiftsBetween and onCallAt agree at every instant, and the timeline is well formed', () => {
     fc.assert(
       fc.property(scheduleOf(fc.integer({ min: 0, max: 23 })), window, fractions, (spec, { from, to }, picks) => {
