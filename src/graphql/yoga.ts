@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import type { Counter } from 'prom-client';
 import type { Config } from '../config.js';
@@ -58,7 +57,8 @@ export function createGatewayYoga({ config, tracing, db, pubsub, logger, outboun
     logging: false,
     // CORS is answered before either HTTP path (src/http/request-guard.ts).
     cors: false,
-    renderGraphiQL: (options) => graphiqlPage(renderGraphiQL(options)),
+    // Imported on the first GraphiQL page: its bundled editor is about 30 MB of strings a gateway that never serves the page need not hold.
+    renderGraphiQL: async (options) => graphiqlPage((await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options)),
     graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
     maskedErrors: { maskError: logging.maskError },
     context: async (initial: YogaInitialContext & TransportContext): Promise<GatewayContext> => {
