@@ -22,15 +22,22 @@ import { limitPlugins } from './plugins/limits.js';
 import { useSharedSubscriptionEvents } from './plugins/shared-events.js';
 import { useCompiledReads } from './compiled/plugin.js';
 
-export interface GatewayYogaDeps {
+/** What a gateway is built from (src/app.ts): the HTTP server takes these, Yoga these and more. */
+export interface GatewayDeps {
   config: Config;
+  /** Spans for requests, GraphQL phases and statements; null when tracing is off. */
   tracing: Tracing | null;
   db: Database;
   pubsub: PubSub;
   logger: Logger;
   outbound: OutboundServices;
+  /** Keys that checked out lately (one per gateway); revocations heard on the pub/sub drop theirs. */
   verifiedKeys: VerifiedKeyCache;
+  /** The deployment's Redis (REDIS_URL): shared rate-limit buckets. */
   redis?: RedisConnections;
+}
+
+export interface GatewayYogaDeps extends GatewayDeps {
   /** The buckets operations are charged to (null: rate limiting off for that kind of caller). */
   limiters: { keyed: RateLimiter | null; anonymous: RateLimiter | null };
   /** graphql_operations_total. */

@@ -1,17 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
-import type { Logger } from '../logger.js';
-import type { OutboundServices } from '../graphql/context.js';
 import { createGatewayYoga } from '../graphql/yoga.js';
-import type { VerifiedKeyCache } from '../auth/keys.js';
-import type { PubSub } from '../realtime/pubsub.js';
-import type { RedisConnections } from '../realtime/redis.js';
 import { registerPubSubMetrics } from '../realtime/metrics.js';
-import type { Tracing } from '../telemetry/tracing.js';
 import { createMetrics, metricsAuthorized } from './metrics.js';
 import { readBodyWithin, sendFetchResponse } from './body.js';
 import { createDirectHandler } from './direct.js';
@@ -25,20 +17,8 @@ import { httpServerOptions } from './server-options.js';
 import { createIntakeHandler, INTAKE_PATHS } from './intake.js';
 import { createRevocations } from './revocations.js';
 import { serveGraphqlWebSockets } from './websocket.js';
+import type { GatewayDeps } from '../graphql/yoga.js';
 
-export interface GatewayDeps {
-  config: Config;
-  /** Spans for requests, GraphQL phases and statements; null when tracing is off. */
-  tracing: Tracing | null;
-  db: Database;
-  pubsub: PubSub;
-  logger: Logger;
-  outbound: OutboundServices;
-  /** Keys that checked out lately (one per gateway); revocations heard on the pub/sub drop theirs. */
-  verifiedKeys: VerifiedKeyCache;
-  /** The deployment's Redis (REDIS_URL): shared rate-limit buckets. */
-  redis?: RedisConnections;
-}
 
 /**
  * The HTTP server: routes each request (GraphQL over Yoga or the direct path, health, metrics,
