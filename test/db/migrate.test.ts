@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { applyMigrations, createMigration, migrationsDirectory, pendingMigrations } from '../../src/db/migrate.js';
+import { scratchDirectory } from '../support/data-dir.js';
 import { targets, type FreshDatabase } from './targets.js';
 
 interface MigrationRow {
@@ -34,7 +34,7 @@ describe.each(targets)('migrations on $name', (target) => {
   let scratch: string;
 
   beforeEach(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'ig-migrations-'));
+    scratch = await scratchDirectory('ig-migrations-');
   });
 
   afterEach(async () => {
@@ -145,7 +145,7 @@ describe('createMigration', () => {
   let scratch: string;
 
   beforeEach(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'ig-create-migration-'));
+    scratch = await scratchDirectory('ig-create-migration-');
   });
 
   afterEach(async () => {

@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OpenIncidentsDocument } from '../../src/client/generated/graphql.js';
@@ -8,7 +7,7 @@ import { openMigratedDatabase } from '../../src/db/open-migrated.js';
 import { FIRST_KEY_COMMANDS } from '../../src/first-run.js';
 import { createLogger } from '../../src/logger.js';
 import { createChildDatabase, killChildGateways, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
-import { freshDataDir } from '../support/data-dir.js';
+import { freshDataDir, scratchDirectory } from '../support/data-dir.js';
 import { sendOk } from '../support/typed.js';
 
 const KEY_LINE = /^\s+(igw_[0-9a-f]{12}_[A-Za-z0-9_-]{43})$/;
@@ -42,7 +41,7 @@ describe('first run', () => {
   });
 
   it('on a fresh embedded database creates the demo organization, prints its admin key once, and that key runs the first query; a second start prints no key', async () => {
-    const parent = await mkdtemp(path.join(tmpdir(), 'ig-first-run-'));
+    const parent = await scratchDirectory('ig-first-run-');
     cleanup.push(() => rm(parent, { recursive: true, force: true }));
     // Not even the directory exists: initdb, migrations and the demo data all happen in this start.
     const env = { DATA_DIR: path.join(parent, 'data') };

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDirectory } from '../support/data-dir.js';
 import { backends, useGateway } from '../support/gateway.js';
 import { createIntegration, ok } from './intake-fixtures.js';
 
@@ -69,7 +69,7 @@ async function startAlertmanager(config: string): Promise<RunningAlertmanager> {
   if (!existsSync(ALERTMANAGER)) {
     throw new Error(`${ALERTMANAGER} is missing: install Debian's package with "apt-get install -y prometheus-alertmanager" (.ci/run does)`);
   }
-  const directory = await mkdtemp(path.join(tmpdir(), 'ig-alertmanager-'));
+  const directory = await scratchDirectory('ig-alertmanager-');
   const configFile = path.join(directory, 'alertmanager.yml');
   await writeFile(configFile, config);
   const port = await freePort();

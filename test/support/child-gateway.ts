@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { openMigratedDatabase } from '../../src/db/open-migrated.js';
@@ -8,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import type { Backend } from './gateway.js';
-import { freshDataDir } from './data-dir.js';
+import { freshDataDir, scratchDirectory } from './data-dir.js';
 import { createTestDatabase } from './postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -22,7 +21,7 @@ export interface ChildDatabase {
 }
 
 export async function createChildDatabase(backend: Backend): Promise<ChildDatabase> {
-  const dataDir = backend === 'pglite' ? await freshDataDir('ig-child-') : await mkdtemp(path.join(tmpdir(), 'ig-child-'));
+  const dataDir = backend === 'pglite' ? await freshDataDir('ig-child-') : await scratchDirectory('ig-child-');
   const database = backend === 'postgres' ? await createTestDatabase() : null;
   const env: Record<string, string> = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
   return {

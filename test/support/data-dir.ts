@@ -1,15 +1,22 @@
 import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 
+/**
+ * A new directory under the run's scratch directory (test/support/global-setup.ts): in memory
+ * where the machine has /dev/shm, so that the data directories tests copy and write cost no disk I/O.
+ */
+export function scratchDirectory(prefix: string): Promise<string> {
+  return mkdtemp(path.join(inject('scratchDir'), prefix));
+}
+
 async function copyOf(template: string, prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const dir = await scratchDirectory(prefix);
   await cp(template, dir, { recursive: true });
   return dir;
 }
 
-/** A new PGlite data directory, already migrated: a copy of the run's template (test/support/global-setup.ts). */
+/** A new PGlite data directory, already migrated: a copy of the run's template. */
 export function freshDataDir(prefix = 'ig-test-'): Promise<string> {
   return copyOf(inject('pgliteTemplates').migrated, prefix);
 }

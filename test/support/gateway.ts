@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -8,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import type { ReportedStatement } from '../../src/db/statement-reporter.js';
-import { freshDataDir } from './data-dir.js';
+import { freshDataDir, scratchDirectory } from './data-dir.js';
 import { createTestDatabase } from './postgres.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -51,7 +50,7 @@ function fastPathDefaults(): Record<string, string> {
  * it joins that database instead (another instance of the same deployment) and leaves it in place.
  */
 export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): Promise<TestGateway> {
-  const dataDir = backend === 'pglite' ? await freshDataDir() : await mkdtemp(path.join(tmpdir(), 'ig-test-'));
+  const dataDir = backend === 'pglite' ? await freshDataDir() : await scratchDirectory('ig-test-');
   const database = backend === 'postgres' && !env.DATABASE_URL ? await createTestDatabase() : null;
   if (backend === 'postgres' && !database && !env.DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const config = loadConfig({
