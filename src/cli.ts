@@ -7,7 +7,6 @@ import { openDatabase } from './db/client.js';
 import { applyMigrations, createMigration } from './db/migrate.js';
 import { isScope, type Scope } from './auth/keys.js';
 import { issueApiKey } from './services/api-keys.js';
-import { seedDemoData } from '../prisma/seed.js';
 
 const USAGE = `usage: npm run cli -- <command>
   org create --slug S --name N                     create an organization
@@ -91,6 +90,8 @@ async function run(argv: string[]): Promise<void> {
       });
       console.log(`imported ${created} incidents into ${org.slug}; ${existing} were there already (same externalRef)`);
     } else {
+      // Loaded here only: it brings the incident and on-call services, which the other commands do not need.
+      const { seedDemoData } = await import('../prisma/seed.js');
       const { key, orgSlug } = await seedDemoData(db);
       console.log(`seeded demo organization "${orgSlug}"; demo key (admin), shown once:`);
       console.log(key);

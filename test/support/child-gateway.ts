@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
 import { openMigratedDatabase } from '../../src/db/open-migrated.js';
 import { createLogger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
@@ -12,10 +13,15 @@ import { createTestDatabase } from './postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** A database for a gateway run as its own process: a PGlite data dir or a fresh PostgreSQL database. */
+/**
+ * A database made before its gateways start: for a gateway run as its own process, or for several
+ * gateways in turn on data prepared once. A PGlite data dir or a fresh PostgreSQL database.
+ */
 export interface ChildDatabase {
   env: Record<string, string>;
-  /** An org with a key, written before the gateway starts (PGlite allows one process at a time). */
+  /** Opens the database (migrated) for `work` and closes it again: PGlite allows one process at a time. */
+  withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T>;
+  /** An org with a key, written before the gateway starts. */
   createOrg(scopes: Scope[]): Promise<{ orgId: string; key: string }>;
   drop(): Promise<void>;
 }
@@ -24,20 +30,24 @@ export async function createChildDatabase(backend: Backend): Promise<ChildDataba
   const dataDir = backend === 'pglite' ? await freshDataDir('ig-child-') : await scratchDirectory('ig-child-');
   const database = backend === 'postgres' ? await createTestDatabase() : null;
   const env: Record<string, string> = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
+  async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    const db = await openMigratedDatabase(loadConfig(env), createLogger('silent'));
+    try {
+      return await work(db);
+    } finally {
+      await db.close();
+    }
+  }
   return {
     env,
-    async createOrg(scopes) {
-      const config = loadConfig(env);
-      const db = await openMigratedDatabase(config, createLogger('silent'));
-      try {
+    withDatabase,
+    createOrg: (scopes) =>
+      withDatabase(async (db) => {
         const slug = `child-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
         const org = await db.prisma.organization.create({ data: { slug, name: slug } });
         const { key } = await issueApiKey(db.prisma, org.id, 'child test key', scopes);
         return { orgId: org.id, key };
-      } finally {
-        await db.close();
-      }
-    },
+      }),
     async drop() {
       await database?.drop();
       await rm(dataDir, { recursive: true, force: true });

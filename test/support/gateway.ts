@@ -47,10 +47,11 @@ function fastPathDefaults(): Record<string, string> {
 /**
  * The real gateway on a free port of 127.0.0.1, on a fresh database of its own: a new PGlite
  * data dir, or a new PostgreSQL database on TEST_DATABASE_URL's server. With `env.DATABASE_URL`
- * it joins that database instead (another instance of the same deployment) and leaves it in place.
+ * (or, on PGlite, `env.DATA_DIR`) it opens that database instead and leaves it in place: another
+ * instance of the same deployment, or the next gateway on a database a test prepared once.
  */
 export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): Promise<TestGateway> {
-  const dataDir = backend === 'pglite' ? await freshDataDir() : await scratchDirectory('ig-test-');
+  const dataDir = env.DATA_DIR ?? (backend === 'pglite' ? await freshDataDir() : await scratchDirectory('ig-test-'));
   const database = backend === 'postgres' && !env.DATABASE_URL ? await createTestDatabase() : null;
   if (backend === 'postgres' && !database && !env.DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
   const config = loadConfig({
@@ -98,7 +99,7 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     async stop() {
       await running.stop();
       await database?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!env.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
