@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { gql } from '../support/gateway.js';
+import { startHttpReceiver, type ReceivedRequest } from '../support/receivers.js';
 
 /** Settings of every paging test gateway: one minute of delayMinutes is 200 ms; loopback receivers allowed. */
 export const MINUTE_MS = 200;
@@ -11,11 +10,8 @@ export const PAGING_ENV = {
   WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8,::1/128',
 };
 
-export interface ReceivedPage {
-  /** ms since the epoch when the receiver got it. */
-  at: number;
-  path: string;
-  headers: IncomingMessage['headers'];
+/** A page as the webhook receiver got it: the request, its raw body and the body parsed. */
+export interface ReceivedPage extends Omit<ReceivedRequest, 'body'> {
   raw: string;
   body: {
     id: string;
@@ -27,43 +23,22 @@ export interface ReceivedPage {
   };
 }
 
-/** A webhook receiver on loopback that keeps every request and answers 200. */
+/** A webhook receiver on loopback that keeps every page and answers 200. */
 export async function startReceiver() {
   const received: ReceivedPage[] = [];
-  const server: Server = createServer((request, response) => {
-    let raw = '';
-    request.on('data', (chunk) => (raw += chunk));
-    request.on('end', () => {
-      let body: ReceivedPage['body'];
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        // Cut off mid-request (a sender killed while sending): not received.
-        response.writeHead(400).end();
-        return;
-      }
-      received.push({ at: Date.now(), path: request.url ?? '', headers: request.headers, raw, body });
-      response.writeHead(200).end('ok');
-    });
+  const receiver = await startHttpReceiver((request, response) => {
+    let body: ReceivedPage['body'];
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      // Cut off mid-request (a sender killed while sending): not received.
+      response.writeHead(400).end();
+      return;
+    }
+    received.push({ ...request, raw: request.body, body });
+    response.end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    received,
-    urlFor: (name: string) => `${base}/${name}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Polls until `check` gives a value; bounded. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return { received, urlFor: (name: string) => `${receiver.url}/${name}`, close: receiver.close };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedRequest {
+  /** ms since the epoch when the request had fully arrived. */
+  at: number;
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
@@ -21,7 +23,7 @@ export async function startHttpReceiver(
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      const entry = { path: request.url ?? '', headers: request.headers, body };
+      const entry = { at: Date.now(), path: request.url ?? '', headers: request.headers, body };
       received.push(entry);
       respond(entry, response);
     });
@@ -71,12 +73,17 @@ export async function startSmtp(rejectFirst = 0) {
   };
 }
 
-/** Polls until `check` returns a value (the worker delivers in the background); bounded. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, attempts = 200): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
+/** Polls until `check` gives a value (a worker or a poller acts in the background); bounded by `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
     const value = await check();
     if (value) return value;
+    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`gave up waiting for ${what}`);
 }
