@@ -31,13 +31,13 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cpuSeconds } from './process-cpu.js';
+import { freePort } from '../test/support/ports.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((size) => Number.isInteger(size) && size > 0);
 const SIZES = sizes.length ? sizes : [5000, 10000];
@@ -49,15 +49,6 @@ const DELIVERY_TIMEOUT_MS = 30_000;
 /** Each connection is authenticated and each subscription checked against the database: allow for it. */
 const connectTimeoutMs = (size: number) => Math.max(STEP_TIMEOUT_MS, size * 60);
 const root = path.resolve(import.meta.dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function within<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import pg from 'pg';
 import { DEFAULT_POOL_SIZE } from '../src/db/client.js';
 import { cpuSeconds } from './process-cpu.js';
+import { freePort } from '../test/support/ports.js';
 import { openMigratedDatabase } from '../src/db/open-migrated.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -155,17 +156,6 @@ async function seed(databaseUrl: string | undefined, dataDir: string): Promise<S
 }
 
 // ------------------------------------------------------------------ processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Server {
   name: string;

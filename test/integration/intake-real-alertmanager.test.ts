@@ -1,26 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDirectory } from '../support/data-dir.js';
+import { freePort } from '../support/ports.js';
 import { backends, useGateway } from '../support/gateway.js';
 import { createIntegration, ok } from './intake-fixtures.js';
 
 /** Debian's package (apt-get install -y prometheus-alertmanager; .ci/run installs it). */
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * Both ways Alertmanager reaches the gateway: a webhook receiver (key as bearer credentials) and a

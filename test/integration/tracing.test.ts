@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { issueApiKey } from '../../src/services/api-keys.js';
-import { freshDataDir } from '../support/data-dir.js';
-import { backends, gql } from '../support/gateway.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually, startHttpReceiver } from '../support/receivers.js';
 import { wsClient } from '../support/subscriptions.js';
 import { pagingClient } from './paging-fixtures.js';
@@ -106,15 +100,17 @@ afterAll(() => collector.close());
 describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
   const lines: string[] = [];
   const webhooks = startHttpReceiver();
-  let running: RunningGateway;
-  let dataDir: string;
-  let database: TestDatabase | null = null;
-  let graphqlUrl: string;
+  afterAll(async () => (await webhooks).close());
+  const gateway = useGateway(
+    backend,
+    { ...TRACING_ENV, WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8', NOTIFY_POLL_MS: '50' },
+    { logger: createLogger('info', { write: (line: string) => void lines.push(line) }, { traceIds: true }) },
+  );
   let key: string;
   let orgId: string;
 
   function post(query: string, traceparent: string, variables?: Record<string, unknown>) {
-    return fetch(graphqlUrl, {
+    return fetch(gateway.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, traceparent },
       body: JSON.stringify({ query, variables }),
@@ -127,30 +123,7 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
   }
 
   beforeAll(async () => {
-    dataDir = await freshDataDir('ig-tracing-');
-    database = backend === 'postgres' ? await createTestDatabase() : null;
-    const config = loadConfig({
-      ...TRACING_ENV,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      RATE_LIMIT: 'off',
-      WEBHOOK_ALLOW_PRIVATE: '127.0.0.0/8',
-      NOTIFY_POLL_MS: '50',
-      ...(database ? { DATABASE_URL: database.url } : {}),
-    });
-    expect(config.tracing).toBe(true);
-    running = await startGateway(config, createLogger('info', { write: (line: string) => void lines.push(line) }, { traceIds: true }));
-    graphqlUrl = `http://127.0.0.1:${running.port}/graphql`;
-    const org = await running.db.prisma.organization.create({ data: { slug: `tracing-${backend}-${Date.now()}`, name: 'Tracing' } });
-    orgId = org.id;
-    ({ key } = await issueApiKey(running.db.prisma, org.id, 'traced key', ['admin']));
-  });
-  afterAll(async () => {
-    await running?.stop();
-    await (await webhooks).close();
-    await database?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    ({ orgId, key } = await gateway.createOrg(['admin']));
   });
 
   it('traces a query: server span continuing the caller traceparent, parse/validate/execute, the root resolver and its SQL statements; logs carry the ids', async () => {
@@ -194,7 +167,7 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
   });
 
   it('traces a subscription event over graphql-ws with the statements it runs', async () => {
-    const ws = wsClient({ wsUrl: graphqlUrl.replace('http', 'ws') }, key);
+    const ws = wsClient(gateway, key);
     const subscription = ws.subscribe('subscription Watch { incidentChanged { type incident { id title affectedComponents { status } timeline(first: 5) { totalCount } } } }');
     // The subscription is registered once its first statement-free handshake is done; give the server a moment.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -220,10 +193,10 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
 
   it('delivers a webhook in a notification.deliver span continuing the trace that wrote it, with its traceparent', async () => {
     const receiver = await webhooks;
-    const prisma = running.db.prisma;
+    const prisma = gateway.running.db.prisma;
     const page = await prisma.statusPage.create({ data: { orgId, slug: `traced-${orgId.slice(0, 8)}`, name: 'Traced status' } });
     const statusPageId = encodeGlobalID('StatusPage', page.id);
-    const subscribed = await gql({ graphqlUrl }, key, 'mutation ($input: SubscribeInput!) { subscribe(input: $input) { userErrors { message } } }', {
+    const subscribed = await gql(gateway, key, 'mutation ($input: SubscribeInput!) { subscribe(input: $input) { userErrors { message } } }', {
       input: { statusPageId, webhookUrl: `${receiver.url}/hook` },
     });
     expect(subscribed.data?.subscribe.userErrors).toEqual([]);
@@ -250,7 +223,7 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
 
   it('carries out an escalation step in an escalation.step span, its page delivered under it', async () => {
     const receiver = await webhooks;
-    const client = pagingClient({ graphqlUrl }, key);
+    const client = pagingClient(gateway, key);
     const owner = await client.user('Traced Owner', `${receiver.url}/page`);
     const incidentId = await client.incident({ title: 'Paged', ownerId: owner.id });
     const page = await eventually(() => Promise.resolve(receiver.received.find((request) => request.path === '/page')), 'the page');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/app.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { Scope } from '../../src/auth/keys.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
 import type { ReportedStatement } from '../../src/db/statement-reporter.js';
@@ -32,6 +32,11 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+export interface TestGatewayOptions {
+  /** The gateway's logger, for tests that read what it logs (default: LOG_LEVEL, silent unless TEST_LOG_LEVEL says otherwise). */
+  logger?: Logger;
+}
+
 let orgCounter = 0;
 
 /** The fast-path switches of the test run's environment, for gateways whose test does not set them. */
@@ -50,7 +55,7 @@ function fastPathDefaults(): Record<string, string> {
  * (or, on PGlite, `env.DATA_DIR`) it opens that database instead and leaves it in place: another
  * instance of the same deployment, or the next gateway on a database a test prepared once.
  */
-export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(backend: Backend = 'pglite', env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = env.DATA_DIR ?? (backend === 'pglite' ? await freshDataDir() : await scratchDirectory('ig-test-'));
   const database = backend === 'postgres' && !env.DATABASE_URL ? await createTestDatabase() : null;
   if (backend === 'postgres' && !database && !env.DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
@@ -69,7 +74,7 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
     ...env,
   });
   let recording: ReportedStatement[] | null = null;
-  const running = await startGateway(config, createLogger(config.logLevel), {
+  const running = await startGateway(config, options.logger ?? createLogger(config.logLevel), {
     onStatement: (_sql, statement) => recording?.push(statement),
   });
   const url = `http://127.0.0.1:${running.port}`;
@@ -114,8 +119,12 @@ export async function startTestGateway(backend: Backend = 'pglite', env: Record<
  * `env` may be a function, called when the gateway starts, for values that earlier hooks make
  * (a receiver's URL): declare those hooks before useGateway, so they run before it and end after it.
  */
-export function useGateway(backend: Backend = 'pglite', env: Record<string, string> | (() => Record<string, string>) = {}): TestGateway {
-  const [gateway] = useGateways(async () => [await startTestGateway(backend, typeof env === 'function' ? env() : env)]);
+export function useGateway(
+  backend: Backend = 'pglite',
+  env: Record<string, string> | (() => Record<string, string>) = {},
+  options: TestGatewayOptions = {},
+): TestGateway {
+  const [gateway] = useGateways(async () => [await startTestGateway(backend, typeof env === 'function' ? env() : env, options)]);
   return gateway;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 /**
  * A redis-server of the test's own (never the shared one on 6379) on a free port of 127.0.0.1,
@@ -20,14 +20,6 @@ const running = new Set<ChildProcess>();
 export function killOwnRedisServers(): void {
   for (const server of running) server.kill('SIGKILL');
   running.clear();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function ownRedisServer(): Promise<OwnRedis> {
