@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { issueApiKey } from '../../src/services/api-keys.js';
+import { runCli } from '../support/cli.js';
 import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { backends, gql, useGateway } from '../support/gateway.js';
+import { backends, gql, startTestGateway, useGateway } from '../support/gateway.js';
 import { createComponent, createOrg, createUser, expectNothingWritten, ok, type TestOrg } from './incidents-fixtures.js';
 
 const IMPORT = `mutation ($input: ImportIncidentsInput!) {
@@ -275,18 +272,7 @@ describe.each(backends)('npm run cli -- import on a fresh %s database', (backend
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** The CLI in its own process, as an admin runs it (node and tsx directly: faster than npm). */
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const { DATABASE_URL: _ignored, ...inherited } = process.env;
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'src/cli.ts', ...args],
-        { cwd: process.cwd(), env: { ...inherited, LOG_LEVEL: 'warn', ...env }, timeout: 120_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const cli = (...args: string[]) => runCli(env, args);
 
   it('imports JSON lines, idempotently per externalRef, and refuses a bad file naming its lines', { timeout: 300_000 }, async () => {
     expect((await cli('org', 'create', '--slug', 'importer', '--name', 'Importer')).code).toBe(0);
@@ -309,11 +295,11 @@ describe.each(backends)('npm run cli -- import on a fresh %s database', (backend
     expect(refused.stderr).toMatch(/line 3: .*title/);
     expect(refused.stderr).toMatch(/line 3: startedAt: /);
 
-    const running = await startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), createLogger('silent'));
+    // On the database the CLI wrote, left in place when it stops.
+    const target = await startTestGateway(backend, env);
     try {
-      const org = await running.db.prisma.organization.findUniqueOrThrow({ where: { slug: 'importer' } });
-      const { key } = await issueApiKey(running.db.prisma, org.id, 'reader', ['read']);
-      const target = { graphqlUrl: `http://127.0.0.1:${running.port}/graphql` };
+      const org = await target.running.db.prisma.organization.findUniqueOrThrow({ where: { slug: 'importer' } });
+      const { key } = await issueApiKey(target.running.db.prisma, org.id, 'reader', ['read']);
       const stats = await gql(target, key, STATS, MARCH);
       expect(stats.data!.incidentStats.total).toMatchObject({ count: 2, mttr: { count: 1, meanSeconds: 3600 } });
       const listed = await gql(target, key, '{ incidents(first: 10) { nodes { title source createdBy { keyId name } } } }');
@@ -322,7 +308,7 @@ describe.each(backends)('npm run cli -- import on a fresh %s database', (backend
         { title: 'Elevated API latency in US-East', source: 'IMPORT', createdBy: { keyId: null, name: 'admin CLI import' } },
       ]);
     } finally {
-      await running.stop();
+      await target.stop();
     }
   });
 });

@@ -1,41 +1,14 @@
-import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { backends, gql } from '../support/gateway.js';
+import { runCli } from '../support/cli.js';
+import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 const KEY_PATTERN = /^igw_[0-9a-f]{12}_[A-Za-z0-9_-]{20,}$/;
 
-/**
- * The CLI in a fresh process: through `npm run cli -- ...` exactly as an admin types it, or
- * (`direct`) the same script under node and tsx, which starts faster.
- */
-function run(env: Record<string, string>, via: 'npm' | 'direct', args: string[]): Promise<CliResult> {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const [command, prefix] = via === 'npm' ? ['npm', ['run', 'cli', '--']] : [process.execPath, ['--import', 'tsx', 'src/cli.ts']];
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      [...prefix, ...args],
-      { cwd: process.cwd(), env: { ...inherited, LOG_LEVEL: 'warn', ...env }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-const npmCli = (env: Record<string, string>, ...args: string[]) => run(env, 'npm', args);
-const cli = (env: Record<string, string>, ...args: string[]) => run(env, 'direct', args);
+const npmCli = (env: Record<string, string>, ...args: string[]) => runCli(env, args, 'npm');
+const cli = (env: Record<string, string>, ...args: string[]) => runCli(env, args);
 
 /** Each CLI run opens and migrates the database in a new process: slow on a busy machine. */
 const CLI_TEST_TIMEOUT = 240_000;
@@ -46,7 +19,7 @@ describe.each(backends)('admin CLI on a fresh %s database', (backend) => {
   let env: Record<string, string>;
   let dataDir: string;
   let database: TestDatabase | null = null;
-  let running: RunningGateway | null = null;
+  let running: TestGateway | null = null;
 
   beforeAll(async () => {
     // As initdb leaves it: the CLI applies the migrations itself, as on a new installation.
@@ -60,8 +33,8 @@ describe.each(backends)('admin CLI on a fresh %s database', (backend) => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const startServer = () =>
-    startGateway(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), createLogger('silent'));
+  // On the database the CLI wrote, left in place when it stops.
+  const startServer = () => startTestGateway(backend, env);
 
   it('creates an org and a key that the server, started afterwards, accepts', async () => {
     const org = await npmCli(env, 'org', 'create', '--slug', 'acme', '--name', 'Acme Inc');
@@ -74,10 +47,9 @@ describe.each(backends)('admin CLI on a fresh %s database', (backend) => {
     expect(secret).toMatch(KEY_PATTERN);
 
     running = await startServer();
-    const graphqlUrl = `http://127.0.0.1:${running.port}/graphql`;
-    const viewer = await gql(gateway(graphqlUrl), secret, '{ viewer { organization { slug name } apiKeyName scopes } }');
+    const viewer = await gql(running, secret, '{ viewer { organization { slug name } apiKeyName scopes } }');
     expect(viewer.data).toEqual({ viewer: { organization: { slug: 'acme', name: 'Acme Inc' }, apiKeyName: 'ops laptop', scopes: expect.arrayContaining(['read', 'write']) } });
-    const created = await gql(gateway(graphqlUrl), secret, 'mutation { createIncident(input: { title: "First" }) { incident { number } userErrors { code } } }');
+    const created = await gql(running, secret, 'mutation { createIncident(input: { title: "First" }) { incident { number } userErrors { code } } }');
     expect(created.data).toEqual({ createIncident: { incident: { number: 1 }, userErrors: [] } });
   }, CLI_TEST_TIMEOUT);
 
@@ -111,7 +83,3 @@ describe.each(backends)('admin CLI on a fresh %s database', (backend) => {
     for (const result of [missingOrg, duplicate]) expect(result.stderr).not.toMatch(/\n\s+at /);
   }, CLI_TEST_TIMEOUT);
 });
-
-function gateway(graphqlUrl: string) {
-  return { graphqlUrl };
-}
