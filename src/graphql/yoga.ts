@@ -56,6 +56,7 @@ export function createGatewayYoga({ config, tracing, db, pubsub, logger, outboun
   const persistedDocuments = createPersistedDocuments({ mode: config.persistedOperations, redis });
   /** What every operation's context shares, built once. */
   const services = { db, pubsub, outbound, verifiedKeys };
+  let graphiqlHtml: Promise<string> | undefined;
 
   const yoga = createYoga<TransportContext, GatewayContext>({
     schema: config.federation ? buildSubgraphSchema() : schema,
@@ -64,8 +65,10 @@ export function createGatewayYoga({ config, tracing, db, pubsub, logger, outboun
     logging: false,
     // CORS is answered before either HTTP path (src/http/request-guard.ts).
     cors: false,
-    // Imported on the first GraphiQL page: its bundled editor is about 30 MB of strings a gateway that never serves the page need not hold.
-    renderGraphiQL: async (options) => graphiqlPage((await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options)),
+    // Imported on the first GraphiQL page: its bundled editor is about 30 MB of strings a gateway that
+    // never serves the page need not hold. The options are this instance's, the same on every request:
+    // the page is rendered once.
+    renderGraphiQL: (options) => (graphiqlHtml ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => graphiqlPage(renderGraphiQL(options)))),
     graphiql: { title: 'incident-gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: GRAPHIQL_DEFAULT_HEADERS, shouldPersistHeaders: true },
     maskedErrors: { maskError: logging.maskError },
     context: async (initial: YogaInitialContext & TransportContext): Promise<GatewayContext> => {
