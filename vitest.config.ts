@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import ProcessesFirstSequencer from './test/support/sequencer.js';
 
 export default defineConfig({
   resolve: {
@@ -11,6 +12,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    sequence: { sequencer: ProcessesFirstSequencer },
     // Integration files spend much of their time waiting (timers of pollers and escalations, child
     // processes, sockets): two files per core keep the cores busy where vitest's default (cores - 1)
     // left one of two idle.
