@@ -9,7 +9,7 @@ import type { Tracing } from '../telemetry/tracing.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import type { RedisConnections } from '../realtime/redis.js';
 import { bearerToken, type VerifiedKeyCache } from '../auth/keys.js';
-import type { RateLimiter } from '../http/rate-limit.js';
+import type { RateLimiter } from '../limits/rate-limit.js';
 import { buildSubgraphSchema, schema } from './schema.js';
 import type { GatewayContext, OutboundServices, TransportContext } from './context.js';
 import { unauthenticated } from './errors.js';

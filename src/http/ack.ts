@@ -5,7 +5,7 @@ import { publishAll } from '../realtime/events.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { acknowledgeByLink, readAckLink, type AckLinkView } from '../services/escalation.js';
 import { readBodyWithin } from './body.js';
-import { createMemoryRateLimiter } from './rate-limit.js';
+import { createMemoryRateLimiter } from '../limits/rate-limit.js';
 
 /**
  * `/ack/<token>`, the acknowledge link of a page, reachable without a key. GET only shows what

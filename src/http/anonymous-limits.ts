@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { clientAddressResolver, type ClientAddressOf } from './client-address.js';
 import { createStreamSlots } from './stream-slots.js';
-import { createRateLimiter, rateLimited, rateLimitHeaders, type BucketStatus, type RateLimiter } from './rate-limit.js';
+import { rateLimited } from '../graphql/errors.js';
+import { createRateLimiter, rateLimitHeaders, type BucketStatus, type RateLimiter } from '../limits/rate-limit.js';
 
 /**
  * Limits for callers without an API key, per client address: a bucket of cost points

@@ -1,21 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
-import { GraphQLError } from 'graphql';
 import type { Database } from '../db/client.js';
 import { pendingMigrations } from '../db/migrate.js';
 import type { RedisConnections } from '../realtime/redis.js';
-
-/** Seconds a client is asked to wait when the database is unreachable. */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
-
-/** What a request answers while the database is unreachable: 503 with Retry-After. */
-export function serviceUnavailable(): GraphQLError {
-  return new GraphQLError('The service is temporarily unavailable; retry later.', {
-    extensions: {
-      code: 'SERVICE_UNAVAILABLE',
-      http: { status: 503, headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } },
-    },
-  });
-}
 
 export interface Readiness {
   ready: boolean;

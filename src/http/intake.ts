@@ -18,7 +18,7 @@ import {
   type KnownIntegration,
 } from '../services/intake.js';
 import { readBodyWithin } from './body.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createRateLimiter } from '../limits/rate-limit.js';
 
 /** PagerDuty Events API v2 compatible. */
 export const ENQUEUE_PATH = '/v2/enqueue';

@@ -2,7 +2,7 @@ import { parse, getOperationAST } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
 import { actualCost, requestedCost } from '../../src/graphql/plugins/cost.js';
-import { takeFromBucket } from '../../src/http/rate-limit.js';
+import { takeFromBucket } from '../../src/limits/rate-limit.js';
 
 const settings = { bucket: 100, refillPerSecond: 10 };
 

@@ -5,7 +5,8 @@ import type { Config } from '../../config.js';
 import type { GatewayContext, RateLimitInfo } from '../context.js';
 import { actualCost, requestedCost } from './cost.js';
 import { useInputLimits } from './input-limits.js';
-import { rateLimitHeaders, rateLimited, type BucketStatus, type RateLimiter } from '../../http/rate-limit.js';
+import { rateLimitHeaders, type BucketStatus, type RateLimiter } from '../../limits/rate-limit.js';
+import { rateLimited } from '../errors.js';
 
 /** Shown in `extensions.cost` of every response, as Shopify does. */
 interface CostReport {

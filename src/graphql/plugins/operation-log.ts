@@ -2,7 +2,7 @@ import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Counter } from 'prom-client';
 import { isDatabaseUnavailable } from '../../db/availability.js';
-import { serviceUnavailable } from '../../http/health.js';
+import { serviceUnavailable } from '../errors.js';
 import type { Logger } from '../../logger.js';
 import type { GatewayContext } from '../context.js';
 

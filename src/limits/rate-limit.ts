@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 
 /** A key's bucket after a charge: what the RateLimit-* headers and the `rateLimit` field report. */
@@ -12,20 +11,6 @@ export interface BucketStatus {
   resetAt: number;
   /** When refused: seconds until the charge would fit. */
   retryAfterSeconds: number;
-}
-
-/** The RATE_LIMITED error: HTTP 429 with Retry-After. */
-export function rateLimited(status: BucketStatus, cost: number) {
-  return new GraphQLError(
-    `Rate limit exceeded: this operation costs ${cost} points and ${status.remaining} are left; retry in ${status.retryAfterSeconds} s.`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfterSeconds: status.retryAfterSeconds,
-        http: { status: 429, headers: { 'Retry-After': String(status.retryAfterSeconds) } },
-      },
-    },
-  );
 }
 
 /** IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): limit, points left, seconds until full. */
