@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { publishAll } from '../realtime/events.js';
 import type { PubSub } from '../realtime/pubsub.js';
 import { acknowledgeByLink, readAckLink, type AckLinkView } from '../services/escalation.js';
 import { readBodyWithin } from './body.js';
-import { createMemoryRateLimiter } from '../limits/rate-limit.js';
+import { createRateLimiter } from '../limits/rate-limit.js';
+import type { ClientAddressOf } from './client-address.js';
 
 /**
  * `/ack/<token>`, the acknowledge link of a page, reachable without a key. GET only shows what
@@ -16,7 +18,7 @@ import { createMemoryRateLimiter } from '../limits/rate-limit.js';
 const TOKEN = /^\/ack\/([A-Za-z0-9_-]{20,100})$/;
 /** The form sends no fields: anything more is not ours. */
 const MAX_BODY_BYTES = 1024;
-/** Per client address: a person needs a handful, a token guesser many. */
+/** Per client address, over all instances: a person needs a handful, a token guesser many. */
 const PER_ADDRESS = { bucket: 30, refillPerSecond: 0.5 };
 
 const HEADERS = {
@@ -33,17 +35,21 @@ export interface AckHandlerDeps {
   pubsub: PubSub;
   logger: Logger;
   rateLimited: boolean;
+  /** Where the buckets are kept when several instances share them (REDIS_URL); in memory otherwise. */
+  bucketsRedis: Redis | undefined;
+  /** The client address of a request, as TRUST_PROXY says to read it. */
+  clientAddress: ClientAddressOf;
 }
 
-export function createAckHandler({ prisma, pubsub, logger, rateLimited }: AckHandlerDeps) {
-  const limiter = rateLimited ? createMemoryRateLimiter(PER_ADDRESS) : null;
-  return async function serveAck(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+export function createAckHandler({ prisma, pubsub, logger, rateLimited, bucketsRedis, clientAddress }: AckHandlerDeps) {
+  const limiter = rateLimited ? createRateLimiter(PER_ADDRESS, bucketsRedis, 'ack-rate-limit') : null;
+  async function serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const token = TOKEN.exec(pathname)?.[1];
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.writeHead(405, { ...HEADERS, Allow: 'GET, POST' }).end(page('Not allowed', '<p>Open the link in a browser.</p>'));
       return;
     }
-    if (limiter && !(await limiter.consume(`ack:${req.socket.remoteAddress ?? ''}`, 1)).allowed) {
+    if (limiter && !(await limiter.consume(clientAddress(req), 1)).allowed) {
       res.writeHead(429, { ...HEADERS, 'Retry-After': '2' }).end(page('Too many requests', '<p>Try again in a moment.</p>'));
       return;
     }
@@ -71,7 +77,8 @@ export function createAckHandler({ prisma, pubsub, logger, rateLimited }: AckHan
     res.writeHead(200, HEADERS).end(
       page(acknowledged ? 'Acknowledged' : 'Already acknowledged', `${describe(view)}<p>${acknowledged ? `Acknowledged as ${escape(view.userName)}.` : 'It was already acknowledged; nothing changed.'}</p>`),
     );
-  };
+  }
+  return { serve, close: async () => limiter?.close() };
 }
 
 function gone(res: ServerResponse): void {

@@ -64,7 +64,14 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
       return { allowed: status.allowed, retryAfterSeconds: status.retryAfterSeconds };
     },
   });
-  const serveAck = createAckHandler({ prisma: db.prisma, pubsub, logger, rateLimited: config.rateLimit.enabled });
+  const ack = createAckHandler({
+    prisma: db.prisma,
+    pubsub,
+    logger,
+    rateLimited: config.rateLimit.enabled,
+    bucketsRedis,
+    clientAddress: anonymousLimits.clientAddress,
+  });
 
   const serveDirectly = config.fastPaths.directHttp ? createDirectHandler({ yoga, maskError, responseHeaders, prepareParams: persistedDocuments.resolve }) : null;
 
@@ -104,7 +111,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
     }
     if (url.pathname === '/board' || url.pathname.startsWith('/board/')) return serveBoard(req, res);
     if (INTAKE_PATHS.includes(url.pathname)) return intake.handle(req, res, url.pathname);
-    if (url.pathname.startsWith('/ack/')) return serveAck(req, res, url.pathname);
+    if (url.pathname.startsWith('/ack/')) return ack.serve(req, res, url.pathname);
     if (url.pathname === '/graphql') {
       if (guardRequest(req, res, url)) return;
       const clientAddress = anonymousLimits.clientAddress(req);
@@ -223,6 +230,7 @@ export function createGateway({ config, tracing, db, pubsub, logger, redis, outb
       await rateLimiter?.close();
       await anonymousLimits.close();
       await intake.close();
+      await ack.close();
     },
   };
 }

@@ -17,22 +17,15 @@ interface Answer {
   body: string;
 }
 
-/**
- * A POST to /graphql from a chosen loopback address (127.0.0.0/8 is all this host's), as a client
- * there would send it; `stream` asks for SSE and gives back the open response instead of its body.
- */
-function postFrom(
+/** A request from a chosen loopback address (127.0.0.0/8 is all this host's), as a client there would send it. */
+function requestFrom(
   gateway: TestGateway,
-  options: { from?: string; headers?: Record<string, string>; query: string; variables?: Record<string, unknown> },
+  options: { from?: string; method?: string; path?: string; headers?: Record<string, string>; body?: string },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      gateway.graphqlUrl,
-      {
-        method: 'POST',
-        localAddress: options.from ?? '127.0.0.1',
-        headers: { 'content-type': 'application/json', ...options.headers },
-      },
+      `${gateway.url}${options.path ?? '/graphql'}`,
+      { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers: options.headers },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -41,9 +34,29 @@ function postFrom(
       },
     );
     req.on('error', reject);
-    req.end(JSON.stringify({ query: options.query, variables: options.variables }));
+    req.end(options.body);
   });
 }
+
+/** A GraphQL POST from a chosen loopback address. */
+function postFrom(
+  gateway: TestGateway,
+  options: { from?: string; headers?: Record<string, string>; query: string; variables?: Record<string, unknown> },
+): Promise<Answer> {
+  return requestFrom(gateway, {
+    from: options.from,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify({ query: options.query, variables: options.variables }),
+  });
+}
+
+/** Opening an acknowledge link that does not exist (410), as a token guesser would. */
+const guessAckLink = (gateway: TestGateway, options: { from?: string; headers?: Record<string, string> }) =>
+  requestFrom(gateway, { ...options, path: `/ack/${'g'.repeat(43)}` });
+
+/** The acknowledge links' own bucket per client address: 30, refilled at one every 2 s. */
+const ACK_BUCKET = 30;
 
 /** An anonymous SSE stream from `from`: resolves with its status once the headers arrive; `close` ends it. */
 function streamFrom(gateway: TestGateway, from: string, slug: string): Promise<{ status: number; close(): void }> {
@@ -182,6 +195,15 @@ describe.each(backends)('TRUST_PROXY on %s', (backend) => {
     // The same client behind another proxy hop of ours is the same client.
     expect((await postFrom(gateway, { from: '127.0.0.10', headers: { 'x-forwarded-for': '203.0.113.7' }, query: HEAVY_STATUS_PAGE, variables: { slug } })).status).toBe(429);
   });
+
+  it('limits guesses at acknowledge links per forwarded client too', async () => {
+    const guess = (client: string) => guessAckLink(gateway, { headers: { 'x-forwarded-for': `${client}, 127.0.0.9` } });
+    const answers = await flood(ACK_BUCKET + 10, 4, () => guess('203.0.113.20'));
+    expect(answers.filter((answer) => answer.status === 410).length).toBeGreaterThanOrEqual(ACK_BUCKET);
+    expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThan(0);
+    expect((await guess('203.0.113.20')).status).toBe(429);
+    expect((await guess('203.0.113.21')).status).toBe(410);
+  });
 });
 
 describe('RATE_LIMIT=off', () => {
@@ -227,6 +249,14 @@ describe.each(redisUrls)('anonymous limits shared by two instances through Redis
     const refused = await heavy(second, slugs[1]);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['ratelimit-remaining'])).toBeLessThan(20);
+  });
+
+  it('draws an address’s guesses at acknowledge links from one bucket on both instances', async () => {
+    const ackFrom = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+    const answers = await flood(ACK_BUCKET + 5, 4, () => guessAckLink(first, { from: ackFrom }));
+    expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThan(0);
+    // On a bucket of its own the second instance would answer 410.
+    expect((await guessAckLink(second, { from: ackFrom })).status).toBe(429);
   });
 
   it('counts an address’s streams over both instances', async () => {
