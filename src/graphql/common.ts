@@ -1,4 +1,5 @@
 import type { FieldMap } from '@pothos/core';
+import type PrismaTypes from '../generated/pothos-types.js';
 import { MAX_COMPONENTS, type UserError } from '../domain/validation.js';
 import type { Outcome, Actor } from '../services/transaction.js';
 import { publishAll } from '../realtime/events.js';
@@ -95,4 +96,40 @@ export function rejected(errors: UserError[]): PayloadShape<never> {
 /** Where-clause for a Relay node lookup, scoped to the caller's org; `id` comes from parseGlobalId, so it is a uuid. */
 export function scopedNodeWhere(id: string, context: GatewayContext) {
   return { id, orgId: orgOf(context) };
+}
+
+/** The models an organization owns outright (an `orgId` column), by their Prisma delegate: `user`, `apiKey`... */
+type OrgOwned = Uncapitalize<{ [Name in keyof PrismaTypes]: PrismaTypes[Name]['Shape'] extends { orgId: string } ? Name : never }[keyof PrismaTypes]>;
+type ModelOf<Delegate extends OrgOwned> = PrismaTypes[Capitalize<Delegate>];
+
+/** What Pothos hands a connection's resolver: the selection as Prisma's include, and the page. */
+interface PageQuery<Delegate extends OrgOwned> {
+  include?: ModelOf<Delegate>['Include'];
+  cursor?: ModelOf<Delegate>['WhereUnique'];
+  take: number;
+  skip: number;
+}
+
+/** The two calls an org-wide list makes on a delegate; orgWideList has the compiler check the client against this, model by model. */
+type OrgListDelegates = {
+  [Delegate in OrgOwned]: {
+    findMany(args: PageQuery<Delegate> & { where: { orgId: string }; orderBy: ModelOf<Delegate>['OrderBy'][] }): Promise<ModelOf<Delegate>['Shape'][]>;
+    count(args: { where: { orgId: string } }): Promise<number>;
+  };
+};
+
+/**
+ * `resolve` and `totalCount` of a connection over every row of a model in the caller's organization,
+ * in `orderBy`: both are scoped to orgOf(context) here, so such a list cannot leave out the scope.
+ */
+export function orgWideList<Delegate extends OrgOwned>(delegate: Delegate, orderBy: ModelOf<Delegate>['OrderBy'][]) {
+  const delegateOf = (context: GatewayContext) => {
+    const delegates: OrgListDelegates = context.db.prisma;
+    return delegates[delegate];
+  };
+  return {
+    resolve: (query: PageQuery<Delegate>, _parent: unknown, _args: unknown, context: GatewayContext) =>
+      delegateOf(context).findMany({ ...query, where: { orgId: orgOf(context) }, orderBy }),
+    totalCount: (_parent: unknown, _args: unknown, context: GatewayContext) => delegateOf(context).count({ where: { orgId: orgOf(context) } }),
+  };
 }

@@ -3,7 +3,7 @@ import { InputCheck } from '../../domain/validation.js';
 import * as apiKeys from '../../services/api-keys.js';
 import { builder } from '../builder.js';
 import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, definePayload, rejected, scopedNodeWhere, type PayloadShape } from '../common.js';
+import { actorOf, decodeId, definePayload, orgWideList, rejected, scopedNodeWhere, type PayloadShape } from '../common.js';
 
 const API_KEY_NAME_MAX = 100;
 
@@ -34,9 +34,7 @@ builder.queryField('apiKeys', (t) =>
       cursor: 'id',
       description: 'The API keys of your organization, newest first, revoked ones included. Needs the admin scope.',
       authScopes: { admin: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.apiKey.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.apiKey.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('apiKey', [{ createdAt: 'desc' }, { id: 'desc' }]),
     },
     { description: 'A page of API keys.' },
     { description: 'An API key in a page.' },

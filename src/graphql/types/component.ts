@@ -3,8 +3,8 @@ import { InputCheck } from '../../domain/validation.js';
 import { checkComponentFields } from '../../domain/catalog.js';
 import * as components from '../../services/components.js';
 import { builder } from '../builder.js';
-import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import type { GatewayContext } from '../context.js';
+import { actorOf, decodeId, definePayload, orgWideList, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { deletionTypes } from '../deletion.js';
 
 export const ComponentStatusEnum = builder.enumType('ComponentStatus', {
@@ -61,9 +61,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'The components of your organization, by group (ungrouped first), then position. Page size 1..100, default 25.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.component.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: COMPONENT_ORDER }),
-      totalCount: (_connection, _args, context) => context.db.prisma.component.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('component', COMPONENT_ORDER),
     },
     { description: 'A page of components.' },
     { description: 'A component in a page.' },

@@ -2,8 +2,8 @@ import { InputCheck } from '../../domain/validation.js';
 import { checkEscalationPolicy } from '../../domain/oncall-input.js';
 import * as policies from '../../services/escalation-policies.js';
 import { builder } from '../builder.js';
-import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import type { GatewayContext } from '../context.js';
+import { actorOf, decodeId, decodeIdOrRaw, definePayload, orgWideList, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { deletionTypes } from '../deletion.js';
 import './schedule.js';
 
@@ -56,9 +56,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'The escalation policies of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.escalationPolicy.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.escalationPolicy.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('escalationPolicy', [{ createdAt: 'asc' }, { id: 'asc' }]),
     },
     { description: 'A page of escalation policies.' },
     { description: 'An escalation policy in a page.' },

@@ -2,8 +2,8 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { InputCheck, MAX_COMPONENTS } from '../../domain/validation.js';
 import * as integrations from '../../services/integrations.js';
 import { builder } from '../builder.js';
-import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, type PayloadShape } from '../common.js';
+import type { GatewayContext } from '../context.js';
+import { actorOf, decodeId, decodeIdOrRaw, definePayload, orgWideList, rejected, scopedNodeWhere, type PayloadShape } from '../common.js';
 import { ComponentRef } from './component.js';
 
 const INTEGRATION_NAME_MAX = 100;
@@ -49,9 +49,7 @@ builder.queryField('integrations', (t) =>
       cursor: 'id',
       description: 'The integrations of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.integration.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.integration.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('integration', [{ createdAt: 'asc' }, { id: 'asc' }]),
     },
     { description: 'A page of integrations.' },
     { description: 'An integration in a page.' },

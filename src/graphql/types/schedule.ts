@@ -5,9 +5,9 @@ import { checkOverridePeriod, checkSchedule } from '../../domain/oncall-input.js
 import * as schedules from '../../services/schedules.js';
 import type { ResolvedShift } from '../../services/schedules.js';
 import { builder } from '../builder.js';
-import { orgOf, type GatewayContext } from '../context.js';
+import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../errors.js';
-import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import { actorOf, decodeId, decodeIdOrRaw, definePayload, orgWideList, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { deletionTypes } from '../deletion.js';
 import { UserRef } from './user.js';
 
@@ -173,9 +173,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'The on-call schedules of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.schedule.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.schedule.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('schedule', [{ createdAt: 'asc' }, { id: 'asc' }]),
     },
     { description: 'A page of schedules.' },
     { description: 'A schedule in a page.' },

@@ -7,8 +7,8 @@ import { PUBLIC_TIMELINE_KINDS, checkStatusPageFields } from '../../domain/catal
 import * as statusPages from '../../services/status-pages.js';
 import { builder } from '../builder.js';
 import { nodesOrEdges } from '../connection-selection.js';
-import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, decodeIdOrRaw, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import type { GatewayContext } from '../context.js';
+import { actorOf, decodeId, decodeIdOrRaw, definePayload, orgWideList, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 import { deletionTypes } from '../deletion.js';
 import { ComponentRef, ComponentStatusEnum } from './component.js';
 import { IncidentImpactEnum, IncidentKindEnum, IncidentRef, IncidentStatusEnum, TimelineEntryKindEnum } from './incident.js';
@@ -173,9 +173,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'The status pages of your organization, oldest first. Page size 1..100, default 25.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.statusPage.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.statusPage.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('statusPage', [{ createdAt: 'asc' }, { id: 'asc' }]),
     },
     { description: 'A page of status pages.' },
     { description: 'A status page in a page.' },

@@ -2,8 +2,8 @@ import { InputCheck } from '../../domain/validation.js';
 import { checkUserFields } from '../../domain/catalog.js';
 import * as users from '../../services/users.js';
 import { builder } from '../builder.js';
-import { orgOf, type GatewayContext } from '../context.js';
-import { actorOf, decodeId, definePayload, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
+import type { GatewayContext } from '../context.js';
+import { actorOf, decodeId, definePayload, orgWideList, rejected, scopedNodeWhere, settle, type PayloadShape } from '../common.js';
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id', description: 'Global ID of the user.' },
@@ -26,9 +26,7 @@ builder.queryField('users', (t) =>
       cursor: 'id',
       description: 'The users of your organization, oldest first.',
       authScopes: { read: true },
-      resolve: (query, _root, _args, context) =>
-        context.db.prisma.user.findMany({ ...query, where: { orgId: orgOf(context) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_connection, _args, context) => context.db.prisma.user.count({ where: { orgId: orgOf(context) } }),
+      ...orgWideList('user', [{ createdAt: 'asc' }, { id: 'asc' }]),
     },
     { description: 'A page of users.' },
     { description: 'A user in a page.' },
