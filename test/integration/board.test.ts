@@ -136,7 +136,8 @@ describe.each(backends)('war-room board on %s', (backend) => {
     expect(await card(page, 'Checkout returns 502').locator('.impact').textContent()).toBe('Major');
     expect(await card(page, 'Checkout returns 502').locator('.component').allTextContents()).toEqual(['Payments: Partial outage']);
     expect(await page.locator('#oncall li').allInnerTexts()).toEqual([
-      expect.stringMatching(/^Primary\s+Ada Lovelace until \d\d:\d\d/),
+      // The time the shift ends, with its date when that is not today.
+      expect.stringMatching(/^Primary\s+Ada Lovelace until ([A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d/),
       expect.stringMatching(/^Secondary\s+Nobody on call/),
     ]);
     await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
