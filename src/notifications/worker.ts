@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { StoredPayload } from '../services/notifications.js';
 import { OutboundError, redactUrl, type GuardedHttp } from '../net/guarded-http.js';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import type { Tracing } from '../telemetry/tracing.js';
+import { storedTraceContext, type Tracing } from '../telemetry/tracing.js';
 
 export interface WorkerOptions extends RetryPolicy {
   /** How often the outbox is polled when idle. */
@@ -117,8 +117,7 @@ async function deliverOne(prisma: PrismaClient, options: WorkerOptions, id: stri
   const { tracing } = options;
   if (!tracing) return attempt(prisma, options, notification, logger);
   const attributes = { 'notification.id': id, 'notification.channel': notification.channel, 'notification.attempt': notification.attempts + 1 };
-  const parent = (notification.traceContext as Record<string, string> | null) ?? undefined;
-  return tracing.inSpan('notification.deliver', attributes, (span) => attempt(prisma, options, notification, logger, span), parent);
+  return tracing.inSpan('notification.deliver', attributes, (span) => attempt(prisma, options, notification, logger, span), storedTraceContext(notification.traceContext));
 }
 
 type LoadedNotification = NonNullable<Awaited<ReturnType<typeof load>>>;

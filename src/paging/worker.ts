@@ -2,7 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { publishAll } from '../realtime/events.js';
 import { ESCALATION_SCOPE, type PubSub } from '../realtime/pubsub.js';
-import { nextStepDueAt, runDueStep, type PagingSettings, type StepResult } from '../services/escalation.js';
+import { nextStepDueAt, runDueStep, type PagingSettings } from '../services/escalation.js';
 import type { Tracing } from '../telemetry/tracing.js';
 
 export interface PagingWorkerOptions extends Pick<PagingSettings, 'minuteMs'> {
@@ -10,7 +10,7 @@ export interface PagingWorkerOptions extends Pick<PagingSettings, 'minuteMs'> {
   pollMs: number;
   /** Called when a step wrote pages to the outbox, so they go out now rather than at the outbox's next poll. */
   onNotified: () => void;
-  /** Each step runs in an `escalation.step` span when tracing is on. */
+  /** Each step runs in an `escalation.step` span when tracing is on, continuing the trace that scheduled it (see runDueStep). */
   tracing?: Tracing | null;
 }
 
@@ -40,16 +40,6 @@ export async function startPagingWorker(prisma: PrismaClient, pubsub: PubSub, lo
     woken = true;
     wake?.();
   });
-  const tracing = options.tracing;
-  const runStep = tracing
-    ? () =>
-        tracing.inSpan('escalation.step', {}, async (span): Promise<StepResult | null> => {
-          const result = await runDueStep(prisma, options);
-          // Known once the step is claimed; a step another instance holds leaves the span without them.
-          if (result) span.setAttributes({ 'incident.id': result.step.incidentId, 'escalation.level': result.step.level, 'escalation.kind': result.step.kind });
-          return result;
-        })
-    : () => runDueStep(prisma, options);
   const loop = (async () => {
     while (!stopped) {
       woken = false;
@@ -58,7 +48,7 @@ export async function startPagingWorker(prisma: PrismaClient, pubsub: PubSub, lo
         // One cheap read while nothing is due; claims only when something is.
         next = await nextStepDueAt(prisma);
         while (!stopped && next && next.getTime() <= Date.now()) {
-          const result = await runStep();
+          const result = await runDueStep(prisma, options);
           // Due but held by another instance: look again shortly.
           if (!result) break;
           publishAll(pubsub, result.events);

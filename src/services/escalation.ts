@@ -19,7 +19,7 @@ import type { GatewayEvent } from '../realtime/events.js';
 import { acknowledgeInTransaction, changedEvent, findIncident, saveIncident, writeTimeline, type TimelineEntryDraft } from './incidents.js';
 import type { StoredPayload } from './notifications.js';
 import { scheduleSpecInclude, scheduleSpecOf } from './schedules.js';
-import { activeTraceContext } from '../telemetry/tracing.js';
+import { activeTraceContext, storedTraceContext, type Tracing } from '../telemetry/tracing.js';
 import { inTransaction, type Tx } from './transaction.js';
 
 export interface PagingSettings {
@@ -46,10 +46,23 @@ function pages(incident: Pick<PagedIncident, 'kind' | 'status'>): boolean {
   return incident.kind === 'INCIDENT' && isOpenStatus(incident.status as IncidentStatus);
 }
 
-/** Writes a step; the event wakes the pollers of every instance once the transaction commits. */
+/**
+ * Writes a step; the event wakes the pollers of every instance once the transaction commits. The
+ * step keeps the trace context of the work scheduling it (a request, or the step before) for its
+ * span to continue: a whole escalation is one trace.
+ */
 async function scheduleStep(tx: Tx, incident: Pick<PagedIncident, 'id' | 'orgId'>, generation: number, step: StepSpec, events: GatewayEvent[]) {
   await tx.escalationStep.create({
-    data: { orgId: incident.orgId, incidentId: incident.id, generation, kind: step.kind, level: step.level, cycle: step.cycle, dueAt: step.dueAt },
+    data: {
+      orgId: incident.orgId,
+      incidentId: incident.id,
+      generation,
+      kind: step.kind,
+      level: step.level,
+      cycle: step.cycle,
+      dueAt: step.dueAt,
+      traceContext: activeTraceContext() ?? undefined,
+    },
   });
   events.push({ channel: 'escalation.due', event: { dueAt: step.dueAt.toISOString() } });
 }
@@ -134,17 +147,16 @@ export interface StepResult {
   events: GatewayEvent[];
   /** Whether it wrote notifications for the outbox worker. */
   notified: boolean;
-  /** The step carried out. */
-  step: Pick<EscalationStep, 'incidentId' | 'level' | 'kind'>;
 }
 
 /**
  * Claims the earliest due step that no other instance holds and carries it out, in one
  * transaction with its pages (outbox rows), timeline entries and the next step: a crash before
  * the commit leaves the step to the next poller, a commit leaves nothing to repeat. Null when no
- * step is due.
+ * step is due. With tracing, the claimed step is carried out in an `escalation.step` span
+ * continuing the trace that scheduled it (the claim, like every poll, is not traced).
  */
-export async function runDueStep(prisma: PrismaClient, settings: Pick<PagingSettings, 'minuteMs'>): Promise<StepResult | null> {
+export async function runDueStep(prisma: PrismaClient, settings: Pick<PagingSettings, 'minuteMs'> & { tracing?: Tracing | null }): Promise<StepResult | null> {
   const outcome = await inTransaction(prisma, async (tx, events) => {
     const now = new Date();
     const [claimed] = await tx.$queryRaw<{ id: string }[]>`
@@ -155,7 +167,11 @@ export async function runDueStep(prisma: PrismaClient, settings: Pick<PagingSett
       FOR UPDATE SKIP LOCKED`;
     if (!claimed) return null;
     const step = await tx.escalationStep.delete({ where: { id: claimed.id } });
-    return { step, notified: await carryOut(tx, step, settings.minuteMs, events) };
+    const work = () => carryOut(tx, step, settings.minuteMs, events);
+    const { tracing } = settings;
+    const attributes = { 'incident.id': step.incidentId, 'escalation.level': step.level, 'escalation.kind': step.kind };
+    const notified = tracing ? await tracing.inSpan('escalation.step', attributes, work, storedTraceContext(step.traceContext)) : await work();
+    return { notified };
   });
   if (!outcome.ok || !outcome.value) return null;
   return { events: outcome.events, ...outcome.value };

@@ -13,8 +13,9 @@ import type { StatementListener } from '../db/statement-reporter.js';
  *
  * The spans: one per HTTP request (continuing the caller's W3C traceparent), GraphQL parse,
  * validate, execute and subscribe under it, one per root field resolver (the ones that reach the
- * database), one per SQL statement, one per subscription event executed, one per outbox delivery;
- * outgoing webhooks carry the traceparent of their delivery span.
+ * database), one per SQL statement, one per subscription event executed, one per outbox delivery
+ * and one per escalation step, each continuing the trace that queued it; outgoing webhooks carry
+ * the traceparent of their delivery span.
  */
 export interface Tracing {
   /** Runs the request's handling inside a server span. */
@@ -42,13 +43,23 @@ export function activeTraceIds(): { traceId: string; spanId: string } | Record<s
 
 /**
  * The W3C trace context (traceparent, tracestate) of the active span, to store with queued work
- * (an outbox notification) so that carrying it out continues the trace; null when no span is
- * active, which is always the case with tracing off (the API's propagator then does nothing).
+ * (an outbox notification, an escalation step) so that carrying it out continues the trace; null
+ * when no span is active, which is always the case with tracing off (the API's propagator then
+ * does nothing).
  */
 export function activeTraceContext(): Record<string, string> | null {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return carrier.traceparent ? carrier : null;
+}
+
+/**
+ * A trace context stored with queued work (activeTraceContext, in a JSON column) as the `parent`
+ * of inSpan; undefined when none was stored (tracing was off, or the row is older than its
+ * column), and the work then starts a trace of its own.
+ */
+export function storedTraceContext(stored: unknown): Record<string, string> | undefined {
+  return (stored as Record<string, string> | null) ?? undefined;
 }
 
 export function tracingEnabled(env: Record<string, string | undefined>): boolean {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
@@ -221,21 +221,64 @@ describe.each(backends)('OpenTelemetry traces on %s', (backend) => {
     expect(spans.find((span) => span.spanId === deliver.parentSpanId)?.name).toBe('resolve Mutation.createIncident');
   });
 
-  it('carries out an escalation step in an escalation.step span, its page delivered under it', async () => {
+  it('carries out escalation steps in escalation.step spans in the trace of the mutation that started paging, each under the one before, pages delivered under them', async () => {
     const receiver = await webhooks;
     const client = pagingClient(gateway, key);
-    const owner = await client.user('Traced Owner', `${receiver.url}/page`);
-    const incidentId = await client.incident({ title: 'Paged', ownerId: owner.id });
-    const page = await eventually(() => Promise.resolve(receiver.received.find((request) => request.path === '/page')), 'the page');
-    const [, traceId, spanId] = String(page.headers.traceparent).split('-');
+    const first = await client.user('Traced First', `${receiver.url}/level-0`);
+    const second = await client.user('Traced Second', `${receiver.url}/level-1`);
+    const schedule = await client.schedule([first.id]);
+    // No delays: level 1 follows level 0 at once, then the escalation runs out.
+    await client.policy(
+      [
+        { delayMinutes: 0, targets: [{ scheduleId: schedule }] },
+        { delayMinutes: 0, targets: [{ userId: second.id }] },
+      ],
+      0,
+    );
+    const caller = callerTrace();
+    const data = await post('mutation ($input: CreateIncidentInput!) { createIncident(input: $input) { incident { id } userErrors { message } } }', caller.traceparent, {
+      input: { title: 'Paged', ownerScheduleId: schedule },
+    });
+    expect(data.createIncident.userErrors).toEqual([]);
+    const incidentId = decodeGlobalID(data.createIncident.incident.id).id;
+    const pageTo = (path: string) => eventually(() => Promise.resolve(receiver.received.find((request) => request.path === path)), `the page to ${path}`);
+    const pages = [await pageTo('/level-0'), await pageTo('/level-1')].map((page) => String(page.headers.traceparent).split('-'));
+    expect(pages.map(([, traceId]) => traceId)).toEqual([caller.traceId, caller.traceId]);
 
-    const spans = await traceWith(traceId, ['escalation.step', 'notification.deliver']);
-    const step = one(spans, 'escalation.step');
-    expect(step.attribute('incident.id')).toBe(decodeGlobalID(incidentId).id);
-    expect(step.attribute('escalation.level')).toBe(0);
-    expect(step.attribute('escalation.kind')).toMatch(/^(PAGE|OWNER)$/);
-    const deliver = one(spans, 'notification.deliver', step);
-    expect(deliver.spanId).toBe(spanId);
-    expect(deliver.attribute('notification.channel')).toBe('WEBHOOK');
+    const spans = await eventually(() => {
+      const trace = receivedSpans().filter((span) => span.traceId === caller.traceId);
+      const steps = trace.filter((span) => span.name === 'escalation.step' && span.attribute('escalation.kind') === 'PAGE');
+      const delivered = trace.filter((span) => span.name === 'notification.deliver');
+      return Promise.resolve(steps.length === 2 && delivered.length === 2 && trace);
+    }, 'both steps and their deliveries in the caller trace');
+    const resolver = one(spans, 'resolve Mutation.createIncident');
+    const steps = [0, 1].map((level) => {
+      const found = spans.filter((span) => span.name === 'escalation.step' && span.attribute('escalation.level') === level && span.attribute('escalation.kind') === 'PAGE');
+      expect(found, `escalation.step at level ${level}`).toHaveLength(1);
+      expect(found[0].attribute('incident.id')).toBe(incidentId);
+      return found[0];
+    });
+    // The first step was scheduled by the mutation, the second by the first.
+    expect(steps[0].parentSpanId).toBe(resolver.spanId);
+    expect(steps[1].parentSpanId).toBe(steps[0].spanId);
+    // The step's statements are under its span: its page written to the outbox, then the next step scheduled.
+    expect(await statementTextsUnder(steps[0], /INSERT INTO .*"EscalationStep"/)).toContainEqual(expect.stringMatching(/INSERT INTO .*"Notification"/));
+    steps.forEach((step, level) => {
+      const [, , spanId] = pages[level];
+      const deliver = one(spans, 'notification.deliver', step);
+      expect(deliver.spanId).toBe(spanId);
+      expect(deliver.attribute('notification.channel')).toBe('WEBHOOK');
+    });
+  });
+
+  it('carries out a step stored without a trace context (written before steps kept one) in a trace of its own', async () => {
+    // Of no incident: the step does nothing, but it is claimed and carried out all the same.
+    const incidentId = randomUUID();
+    await gateway.running.db.prisma.escalationStep.create({ data: { orgId, incidentId, generation: 1, kind: 'PAGE', level: 0, cycle: 0, dueAt: new Date() } });
+    const step = await eventually(
+      () => Promise.resolve(receivedSpans().find((span) => span.name === 'escalation.step' && span.attribute('incident.id') === incidentId)),
+      'its escalation.step span',
+    );
+    expect(step.parentSpanId).toBeFalsy();
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EscalationStep" ADD COLUMN     "traceContext" JSONB;
