@@ -6,7 +6,7 @@ import { createVerifiedKeyCache } from './auth/keys.js';
 import type { Logger } from './logger.js';
 import type { StatementListener } from './db/statement-reporter.js';
 import { startTracing } from './telemetry/tracing.js';
-import { createGatewayPubSub } from './realtime/pubsub.js';
+import { createGatewayPubSub, type PubSub } from './realtime/pubsub.js';
 import { createRedisConnections } from './realtime/redis.js';
 import { createGuardedHttp } from './net/guarded-http.js';
 import { startNotificationWorker } from './notifications/worker.js';
@@ -19,6 +19,7 @@ const REDIS_CONNECT_WAIT_MS = 2000;
 export interface RunningGateway {
   gateway: Gateway;
   db: Database;
+  pubsub: PubSub;
   port: number;
   stop(): Promise<void>;
 }
@@ -55,6 +56,7 @@ export async function startGateway(
   return {
     gateway,
     db,
+    pubsub,
     port,
     stop() {
       stopping ??= (async () => {

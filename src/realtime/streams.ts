@@ -175,22 +175,30 @@ export interface Sequenced {
 
 /** Where the entries are read from. */
 export interface EntryLog<T extends Sequenced> {
-  /** Entries with `after < sequence <= upTo` (no upper bound when upTo is null), oldest first, at most `limit`. */
-  load(after: number, upTo: number | null, limit: number): Promise<T[]>;
+  /**
+   * Entries with `after < sequence`, oldest first, at most `limit`, read once the stream listens
+   * (the replay); null when the log is gone. Read afresh for each stream: a read that began before
+   * it listened may miss what was announced before it did.
+   */
+  open(after: number, limit: number): Promise<T[] | null>;
+  /** Entries with `after < sequence <= upTo`, oldest first, at most `limit` (after an event announced `upTo`). */
+  load(after: number, upTo: number, limit: number): Promise<T[]>;
 }
 
 const REPLAY_PAGE = 100;
 
 /**
- * Every entry of an ordered log after `after`, then every new one, each exactly once and in order.
+ * Every entry of an ordered log after `after`, then every new one, each exactly once and in order;
+ * it completes when the log is gone.
  *
- * Events only say "entry N was committed". Listening starts first; then the log is read from the
- * database past `after`; then each event reads the entries between the last one sent and N. An
- * entry committed before listening began is found by that first read; one committed later has its
- * event arrive after it. Entries are numbered under the incident's version lock, so when N is
- * committed every entry before it is too: reading up to N never leaves a gap, even when events
- * arrive late, out of order or from another instance, and `sent` (the high-water mark) drops
- * anything already delivered.
+ * Events only say "entry N was committed" or "the log is gone". Listening starts first; then the
+ * log is read past `after` (opened, page by page, which also finds out whether it still exists);
+ * then each event reads the entries between the last one sent and N. An entry committed, or an
+ * end announced, before listening began is found by that replay; one committed later has its
+ * event arrive after it. Entries are
+ * numbered under the incident's version lock, so when N is committed every entry before it is
+ * too: reading up to N never leaves a gap, even when events arrive late, out of order or from
+ * another instance, and `sent` (the high-water mark) drops anything already delivered.
  */
 export function sequencedStream<C extends Channel, T extends Sequenced>(
   pubsub: PubSub,
@@ -214,8 +222,12 @@ class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<
     private readonly log: EntryLog<T>,
   ) {}
 
-  start(out: Emitter<T>): Promise<void> {
-    return this.catchUp(null, out);
+  async start(out: Emitter<T>): Promise<void> {
+    for (;;) {
+      const entries = await this.log.open(this.sent, REPLAY_PAGE);
+      if (entries === null) return out.end();
+      if (!(await this.send(entries, out))) return;
+    }
   }
 
   event(event: ChannelEvent<C>, out: Emitter<T>): Promise<void> {
@@ -227,15 +239,19 @@ class CatchUp<C extends Channel, T extends Sequenced> implements StreamHandlers<
     return this.catchUp(sequence, out);
   }
 
-  private async catchUp(upTo: number | null, out: Emitter<T>): Promise<void> {
-    while (upTo === null || this.sent < upTo) {
-      const entries = await this.log.load(this.sent, upTo, REPLAY_PAGE);
-      for (const entry of entries) {
-        if (entry.sequence <= this.sent) continue;
-        this.sent = entry.sequence;
-        await out.emit(entry);
-      }
-      if (entries.length < REPLAY_PAGE) return;
+  private async catchUp(upTo: number, out: Emitter<T>): Promise<void> {
+    while (this.sent < upTo) {
+      if (!(await this.send(await this.log.load(this.sent, upTo, REPLAY_PAGE), out))) return;
     }
+  }
+
+  /** Emits the entries not sent yet; true when the page was full, so more may follow. */
+  private async send(entries: T[], out: Emitter<T>): Promise<boolean> {
+    for (const entry of entries) {
+      if (entry.sequence <= this.sent) continue;
+      this.sent = entry.sequence;
+      await out.emit(entry);
+    }
+    return entries.length === REPLAY_PAGE;
   }
 }

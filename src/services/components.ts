@@ -5,10 +5,13 @@ import { isUuid } from '../domain/ids.js';
 import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
 import { lockIncidentsListing, rederiveImpacts, setComponentStatusInTx } from './incidents.js';
 
+function noSuchComponent(): never {
+  reject('NOT_FOUND', ['id'], 'No component with this id');
+}
+
 async function findComponent(tx: Tx, orgId: string, id: string | null) {
   const component = isUuid(id) ? await tx.component.findFirst({ where: { id, orgId } }) : null;
-  if (!component) reject('NOT_FOUND', ['id'], 'No component with this id');
-  return component;
+  return component ?? noSuchComponent();
 }
 
 /** A status other than OPERATIONAL is applied like any later change: history row and event. */
@@ -36,13 +39,42 @@ export function setComponentStatus(prisma: PrismaClient, actor: Actor, id: strin
   return updateComponent(prisma, actor, id, { status });
 }
 
-/** Incidents and status pages that listed the component stop listing it; the incidents' impact follows. */
-export function deleteComponent(prisma: PrismaClient, actor: Actor, id: string | null) {
-  return inTransaction(prisma, async (tx, events) => {
-    const component = await findComponent(tx, actor.orgId, id);
-    const incidentIds = await lockIncidentsListing(tx, actor.orgId, component.id);
-    await tx.component.delete({ where: { id: component.id } });
-    await rederiveImpacts(tx, actor, incidentIds, events);
-    return { deletedComponentId: component.id };
-  });
+/** A delete that found incidents listing the component which it had not locked first: it starts over. */
+class ListedMeanwhile extends Error {
+  constructor() {
+    super('deleteComponent: incidents kept coming to list the component while the delete waited for it');
+  }
+}
+
+/** How often deleteComponent starts over before it gives up (each time another write has linked the component). */
+const DELETE_ATTEMPTS = 5;
+
+/**
+ * Incidents and status pages that listed the component stop listing it; the incidents' impact follows.
+ *
+ * Writers lock an incident before its components, so this locks the incidents listing the
+ * component before the component itself. A write that links the component holds it until it
+ * commits: waiting for the component is waiting for those. Once this holds it, no incident can
+ * come to list it; one that did while this waited is not locked, and locking it now could
+ * deadlock with a writer of that incident, so the delete starts over and locks it first.
+ */
+export async function deleteComponent(prisma: PrismaClient, actor: Actor, id: string | null) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await inTransaction(prisma, async (tx, events) => {
+        if (!isUuid(id)) noSuchComponent();
+        const incidentIds = await lockIncidentsListing(tx, actor.orgId, id);
+        const [component] = await tx.$queryRaw<{ id: string }[]>`
+          SELECT "id" FROM "Component" WHERE "id" = ${id}::uuid AND "orgId" = ${actor.orgId}::uuid FOR UPDATE`;
+        if (!component) noSuchComponent();
+        const listing = await tx.incidentComponent.findMany({ where: { componentId: id }, select: { incidentId: true } });
+        if (listing.some((link) => !incidentIds.includes(link.incidentId))) throw new ListedMeanwhile();
+        await tx.component.delete({ where: { id } });
+        await rederiveImpacts(tx, actor, incidentIds, events);
+        return { deletedComponentId: id };
+      });
+    } catch (error) {
+      if (!(error instanceof ListedMeanwhile) || attempt === DELETE_ATTEMPTS) throw error;
+    }
+  }
 }

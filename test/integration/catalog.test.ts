@@ -1,6 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { backends, gql, useGateway } from '../support/gateway.js';
+import { eventually } from '../support/receivers.js';
 import { pubsubListeners, untilListeners, wsClient } from '../support/subscriptions.js';
 import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
 
@@ -199,5 +200,121 @@ describe.each(backends)('components and users on %s', (backend) => {
     expect(response.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const anonymous = await gql(gateway, null, '{ components { totalCount } }');
     expect(anonymous.status).toBe(401);
+  });
+});
+
+/**
+ * deleteComponent against a write that links the same component to an incident, interleaved on
+ * purpose: the test holds a row that the first of the two needs after it has locked the
+ * component, starts the second, which waits for the component, then lets both go on.
+ * PostgreSQL only: PGlite runs one transaction at a time.
+ */
+describe.each(backends.filter((backend) => backend === 'postgres'))('deleteComponent racing a write that links the component, on %s', (backend) => {
+  const gateway = useGateway(backend);
+
+  /** Sessions of the gateway's database waiting for a lock. */
+  async function sessionsWaiting(): Promise<number> {
+    const [{ count }] = await gateway.running.db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      [],
+    );
+    return count;
+  }
+
+  /**
+   * Holds the rows `lockSql` locks, runs `first` until it waits for them, runs `second` until it
+   * waits too (for what `first` holds), then releases the rows and returns both answers.
+   */
+  async function interleave<A, B>(lockSql: string, params: unknown[], first: () => Promise<A>, second: () => Promise<B>) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const holder = gateway.running.db.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe(lockSql, ...params);
+        held();
+        await released;
+      },
+      { timeout: 30_000 },
+    );
+    await holding;
+    try {
+      const firstDone = first();
+      await eventually(async () => (await sessionsWaiting()) === 1, 'the first write to wait for the held rows');
+      const secondDone = second();
+      await eventually(async () => (await sessionsWaiting()) === 2, 'the second write to wait for the component');
+      release();
+      await holder;
+      return [await firstDone, await secondDone] as const;
+    } finally {
+      release();
+    }
+  }
+
+  /** Two components of a new organization; the one to delete (MAJOR_OUTAGE) sorts first by id, as writers lock them. */
+  async function twoComponents() {
+    const { key } = await gateway.createOrg(['write']);
+    const ids = [await createComponent(gateway, key, { name: 'API' }), await createComponent(gateway, key, { name: 'Docs' })];
+    const [deleted, other] = ids.sort((a, b) => decodeGlobalID(a).id.localeCompare(decodeGlobalID(b).id));
+    await created(gateway, key, 'setComponentStatus', { id: deleted, status: 'MAJOR_OUTAGE' }, '__typename');
+    return { key, deleted, other };
+  }
+
+  /** A linking write locks both components in id order: holding the second stops it holding the first, before it commits. */
+  const HOLD_COMPONENT = `SELECT 1 FROM "Component" WHERE "id" = $1::uuid FOR UPDATE`;
+  const rowId = (globalId: string) => decodeGlobalID(globalId).id;
+
+  const INCIDENT = 'impact affectedComponents { status } timeline(last: 1) { nodes { kind changes { field from to } } }';
+  /** The incident when the delete follows the link: the deleted component's MAJOR_OUTAGE no longer counts. */
+  const DERIVED_AGAIN = {
+    impact: 'NONE',
+    affectedComponents: [{ status: 'OPERATIONAL' }],
+    timeline: { nodes: [{ kind: 'IMPACT_CHANGED', changes: [{ field: 'impact', from: 'CRITICAL', to: 'NONE' }] }] },
+  };
+  const incidentNow = async (key: string, id: string) =>
+    (await ok(gateway, key, `query ($id: ID!) { incident(id: $id) { ${INCIDENT} } }`, { id })).incident;
+
+  it('createIncident listing it first: the delete takes it out of that incident too and its impact follows', async () => {
+    const { key, deleted, other } = await twoComponents();
+    const [linked, deletion] = await interleave(
+      HOLD_COMPONENT,
+      [rowId(other)],
+      () => mutate(gateway, key, 'createIncident', { title: 'API down', componentIds: [deleted, other] }, `incident { id ${INCIDENT} }`),
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+    );
+    expect(linked.userErrors).toEqual([]);
+    expect(linked.incident.impact).toBe('CRITICAL');
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    expect(await incidentNow(key, linked.incident.id)).toEqual(DERIVED_AGAIN);
+  });
+
+  it('setIncidentComponents adding it first: the same', async () => {
+    const { key, deleted, other } = await twoComponents();
+    const incident = (await created(gateway, key, 'createIncident', { title: 'API down' }, 'incident { id }')).incident.id;
+    const [linked, deletion] = await interleave(
+      HOLD_COMPONENT,
+      [rowId(other)],
+      () => mutate(gateway, key, 'setIncidentComponents', { id: incident, componentIds: [deleted, other] }, `incident { ${INCIDENT} }`),
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+    );
+    expect(linked.userErrors).toEqual([]);
+    expect(linked.incident.impact).toBe('CRITICAL');
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    expect(await incidentNow(key, incident)).toEqual(DERIVED_AGAIN);
+  });
+
+  it('deleteComponent first: createIncident then finds no such component', async () => {
+    const { key, deleted, other } = await twoComponents();
+    // The delete stops at its cascade, holding the component: the test holds the component's status history.
+    const [deletion, refused] = await interleave(
+      `SELECT 1 FROM "ComponentStatusChange" WHERE "componentId" = $1::uuid FOR UPDATE`,
+      [rowId(deleted)],
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+      () => mutate(gateway, key, 'createIncident', { title: 'API down', componentIds: [deleted, other] }, 'incident { id }'),
+    );
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    expect(refused.incident).toBeNull();
+    expect(errorsOf(refused)).toEqual([{ code: 'INVALID_COMPONENT_ID', field: ['componentIds', '0'] }]);
   });
 });

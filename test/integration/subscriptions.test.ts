@@ -1,4 +1,7 @@
+import { isAsyncIterable } from 'graphql-yoga';
+import { parse, subscribe } from 'graphql';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../src/graphql/schema.js';
 import { backends, gql, useGateway, sharedDeployments, useSharedDeployment } from '../support/gateway.js';
 import { pubsubListeners, sseSubscribe, untilListeners, untilListenersAtMost, wsClient } from '../support/subscriptions.js';
 
@@ -81,6 +84,32 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     expect((await subscription.next()).data?.incidentTimeline).toEqual({ sequence: 5, cursor: '5', kind: 'MESSAGE', body: 'four' });
   });
 
+  it('starts a timeline subscription with two reads (the incident checked; once listening, its entries and whether it still exists), replaying what the timeline query shows', async () => {
+    const incidentId = await createIncident('Started');
+    await request(key, 'mutation ($id: ID!) { transitionIncident(input: { id: $id, status: IDENTIFIED, message: "Found it" }) { userErrors { code } } }', { id: incidentId });
+    await post(incidentId, 'A note');
+    const FIELDS = 'id sequence cursor kind status body postedAt notifySubscribers changes { field from to } postedBy { __typename }';
+    const timeline = await request(key, `query ($id: ID!) { incident(id: $id) { timeline(first: 10) { nodes { ${FIELDS} } } } }`, { id: incidentId });
+    const { result, statements } = await gateway.statementsDuring(() =>
+      connect(key).subscribe(`subscription ($id: ID!) { incidentTimeline(incidentId: $id, after: "0") { ${FIELDS} } }`, { id: incidentId }).take(3),
+    );
+    expect(result.map((entry) => entry.data?.incidentTimeline)).toEqual(timeline.data?.incident.timeline.nodes);
+    const reads = statements.map((statement) => statement.sql).filter((sql) => /"public"\."Incident(Update)?"/.test(sql));
+    expect(reads).toHaveLength(2);
+    expect(reads[0]).not.toContain('"IncidentUpdate"');
+    expect(reads[1]).toContain('"public"."IncidentUpdate"');
+  });
+
+  it('replays a timeline longer than one page read, then continues live', async () => {
+    const incidentId = await createIncident('Long');
+    // Entries 2 to 102: the replay reads them in two pages.
+    await Promise.all(Array.from({ length: 101 }, (_, index) => post(incidentId, `entry ${index}`)));
+    const subscription = connect(key).subscribe(TIMELINE, { id: incidentId, after: '0' });
+    expect((await subscription.take(102)).map((result) => result.data?.incidentTimeline.sequence)).toEqual(Array.from({ length: 102 }, (_, index) => index + 1));
+    await post(incidentId, 'live');
+    expect((await subscription.next()).data?.incidentTimeline.sequence).toBe(103);
+  });
+
   it('costs the same statements per update for each selection once as for many subscribers of each, each receiving its own', async () => {
     const incidentId = await createIncident('Fan-out');
     const selections = ['body kind incident { title }', 'sequence body'];
@@ -124,6 +153,29 @@ describe.each(backends)('subscriptions on %s', (backend) => {
     }
     await post(incidentId, 'one more');
     for (const subscription of subscribers) expect((await subscription.next()).data?.incidentTimeline.sequence).toBe(total + 1);
+  });
+
+  it('completes a timeline subscription whose incident is deleted after the subscription checked it and before it listens', async () => {
+    const incidentId = await createIncident('Deleted while subscribing');
+    const check = await gateway.running.gateway.verifiedKeys.check(key);
+    if (check.status !== 'valid') throw new Error(`the test key is ${check.status}`);
+    // The subscription as a transport runs it, on the gateway's own database and pub/sub, except
+    // that the test, not the transport, decides when to ask for the first event: in between, the
+    // delete commits and announces the end to nobody.
+    const stream = await subscribe({
+      schema,
+      document: parse(TIMELINE),
+      variableValues: { id: incidentId },
+      contextValue: { db: gateway.running.db, pubsub: gateway.running.pubsub, auth: check.auth, requestId: 'deleted-while-subscribing' },
+    });
+    if (!isAsyncIterable(stream)) throw new Error(`the subscription did not start: ${JSON.stringify(stream)}`);
+    const events = stream[Symbol.asyncIterator]();
+    opened.push({ dispose: () => events.return?.() });
+    const deleted = await request(key, 'mutation ($id: ID!) { deleteIncident(input: { id: $id }) { deletedIncidentId } }', { id: incidentId });
+    expect(deleted.data?.deleteIncident.deletedIncidentId).toBe(incidentId);
+    const first = events.next();
+    const stillOpen = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 3_000));
+    expect(await Promise.race([first, stillOpen])).toEqual({ done: true, value: undefined });
   });
 
   it('answers an incident of another organization as a missing one (NOT_FOUND)', async () => {

@@ -38,17 +38,26 @@ function parseTimelineCursor(cursor: string): number {
 /** A deletion ends the timeline: its subscriptions complete. */
 const sequenceOfTimelineEvent = (event: ChannelEvent<'incident.timeline'>) => ('deleted' in event ? null : event.sequence);
 
-/** An incident's timeline; subscribers of one incident share each read (the gateway's coalescer). */
+/** An incident's timeline; subscribers of one incident share each read of new entries (the gateway's coalescer), not their replay (`open`). */
 class TimelineLog implements EntryLog<IncidentUpdate> {
   constructor(
     private readonly context: GatewayContext,
     private readonly incidentId: string,
   ) {}
 
-  load(from: number, upTo: number | null, limit: number): Promise<IncidentUpdate[]> {
+  /** One statement: the incident with the entries; null when it was deleted since the subscription found it. */
+  async open(from: number, limit: number): Promise<IncidentUpdate[] | null> {
+    const incident = await this.context.db.prisma.incident.findUnique({
+      where: { id: this.incidentId },
+      select: { updates: { where: { sequence: { gt: from } }, orderBy: { sequence: 'asc' }, take: limit } },
+    });
+    return incident?.updates ?? null;
+  }
+
+  load(from: number, upTo: number, limit: number): Promise<IncidentUpdate[]> {
     return coalescerOf(this.context)(`timeline:${this.incidentId}:${from}:${upTo}:${limit}`, () =>
       this.context.db.prisma.incidentUpdate.findMany({
-        where: { incidentId: this.incidentId, sequence: { gt: from, ...(upTo === null ? {} : { lte: upTo }) } },
+        where: { incidentId: this.incidentId, sequence: { gt: from, lte: upTo } },
         orderBy: { sequence: 'asc' },
         take: limit,
       }),
@@ -75,6 +84,7 @@ builder.subscriptionField('incidentTimeline', (t) =>
         ? await context.db.prisma.incident.findFirst({ where: scopedNodeWhere(id, context), select: { id: true, lastUpdateSequence: true } })
         : null;
       if (!incident) throw notFound('incident');
+      // Deleted from now until the stream listens, it is found gone when the stream opens the timeline.
       return sequencedStream(context.pubsub, 'incident.timeline', incident.id, {
         // Without `after`, "new" means after the newest entry at the time of subscribing.
         after: after ?? incident.lastUpdateSequence,
