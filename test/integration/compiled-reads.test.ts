@@ -6,6 +6,7 @@ import { getNamedType, isLeafType, isObjectType, type GraphQLEnumType } from 'gr
 import { schema } from '../../src/graphql/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { generalPathOf } from '../support/general-path.js';
 
 /**
  * Compiled reads (src/graphql/compiled/) must answer exactly as graphql-js resolving the same
@@ -27,19 +28,6 @@ async function post(gateway: TestGateway, key: string, query: string, variables?
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
-}
-
-/** The same query with its root selection wrapped in `... @include(if: true) { }`: not compilable, same answer. */
-function generalPathOf(query: string): string {
-  const open = query.indexOf('{');
-  let depth = 0;
-  for (let index = open; index < query.length; index += 1) {
-    if (query[index] === '{') depth += 1;
-    if (query[index] === '}' && --depth === 0) {
-      return `${query.slice(0, open)}{ ... @include(if: true) ${query.slice(open, index + 1)} }${query.slice(index + 1)}`;
-    }
-  }
-  throw new Error(`unbalanced query: ${query}`);
 }
 
 /** Every field of a type that takes no arguments and returns a scalar or enum: compiled reads answer them all. */
