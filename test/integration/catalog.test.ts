@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually } from '../support/receivers.js';
 import { pubsubListeners, untilListeners, wsClient } from '../support/subscriptions.js';
-import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
+import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from '../support/catalog-fixtures.js';
 
 const COMPONENT = 'component { id name description group status position }';
 

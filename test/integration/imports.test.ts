@@ -6,7 +6,7 @@ import { runCli } from '../support/cli.js';
 import { blankDataDir } from '../support/data-dir.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { backends, gql, startTestGateway, useGateway } from '../support/gateway.js';
-import { createComponent, createOrg, createUser, expectNothingWritten, ok, type TestOrg } from './incidents-fixtures.js';
+import { createComponent, createOrg, createUser, expectNothingWritten, ok, type TestOrg } from '../support/incidents-fixtures.js';
 
 const IMPORT = `mutation ($input: ImportIncidentsInput!) {
   importIncidents(input: $input) {

@@ -12,7 +12,7 @@ import {
   orgFootprint,
   type IncidentShape,
   type TestOrg,
-} from './incidents-fixtures.js';
+} from '../support/incidents-fixtures.js';
 
 const MISSING = encodeGlobalID('Incident', '5b0f7c9e-3a7e-4f0e-9d55-9f1a2b3c4d5e');
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backends, useGateway } from '../support/gateway.js';
-import { createComponent, createUser, ok, type TestOrg } from './incidents-fixtures.js';
+import { createComponent, createUser, ok, type TestOrg } from '../support/incidents-fixtures.js';
 
 /** The bench's W3 operation (bench/workloads.ts): scalars of the incident only. */
 const CREATE = `mutation ($input: CreateIncidentInput!) {

@@ -16,7 +16,7 @@ import {
   rejectedWith,
   type IncidentShape,
   type TestOrg,
-} from './incidents-fixtures.js';
+} from '../support/incidents-fixtures.js';
 
 const INCIDENT_STATUSES = ['INVESTIGATING', 'IDENTIFIED', 'MONITORING', 'RESOLVED', 'POSTMORTEM'];
 const MAINTENANCE_STATUSES = ['SCHEDULED', 'IN_PROGRESS', 'VERIFYING', 'COMPLETED', 'CANCELLED'];

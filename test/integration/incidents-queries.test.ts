@@ -10,7 +10,7 @@ import {
   ok,
   type IncidentShape,
   type TestOrg,
-} from './incidents-fixtures.js';
+} from '../support/incidents-fixtures.js';
 
 interface ListNode {
   id: string;

@@ -8,7 +8,7 @@ import {
   incidentsOf,
   intakeFootprint,
   notifyAlertmanager,
-} from './intake-fixtures.js';
+} from '../support/intake-fixtures.js';
 
 /** Alerts of one notification share their first-seen instant: compared in key order. */
 function byKey(alerts: { dedupKey: string; [field: string]: unknown }[]) {

@@ -11,7 +11,7 @@ import {
   incidentsOf,
   intakeFootprint,
   ok,
-} from './intake-fixtures.js';
+} from '../support/intake-fixtures.js';
 
 const DAY = 24 * 60 * 60;
 

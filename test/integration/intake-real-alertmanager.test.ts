@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDirectory } from '../support/data-dir.js';
 import { freePort } from '../support/ports.js';
 import { backends, useGateway } from '../support/gateway.js';
-import { createIntegration, ok } from './intake-fixtures.js';
+import { createIntegration, ok } from '../support/intake-fixtures.js';
 
 /** Debian's package (apt-get install -y prometheus-alertmanager; .ci/run installs it). */
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backends, gql, useGateway } from '../support/gateway.js';
-import { createUser, created, ok } from './catalog-fixtures.js';
+import { createUser, created, ok } from '../support/catalog-fixtures.js';
 
 const DAY = 86_400;
 

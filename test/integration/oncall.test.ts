@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backends, gql, useGateway } from '../support/gateway.js';
-import { countOf, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
+import { countOf, createUser, created, errorsOf, mutate, ok } from '../support/catalog-fixtures.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;

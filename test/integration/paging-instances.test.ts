@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createChildDatabase, killChildGateways, startChildGateway, type ChildDatabase, type ChildGateway } from '../support/child-gateway.js';
-import { MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver } from './paging-fixtures.js';
+import { MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver } from '../support/paging-fixtures.js';
 import { eventually } from '../support/receivers.js';
 
 // Two instances of one deployment on one PostgreSQL database (needs TEST_DATABASE_URL). Without a

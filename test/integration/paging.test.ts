@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/domain/notifications.js';
 import { backends, gql, startTestGateway, useGateway } from '../support/gateway.js';
 import { wsClient } from '../support/subscriptions.js';
-import { MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver } from './paging-fixtures.js';
+import { MINUTE_MS, PAGING_ENV, pagingClient, sleep, startReceiver } from '../support/paging-fixtures.js';
 import { eventually } from '../support/receivers.js';
 
 /** How late a page may reach its receiver after its due time (poller, outbox and HTTP, on a machine shared by many test runs). */

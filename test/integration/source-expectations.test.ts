@@ -9,7 +9,7 @@ import {
   ok,
   rejectedWith,
   type TestOrg,
-} from './incidents-fixtures.js';
+} from '../support/incidents-fixtures.js';
 
 // What users of the five source APIs (larm, devhelm, scaling.cloud, alert24, beacon) expect of the gateway.
 

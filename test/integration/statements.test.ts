@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, gql, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { seedCatalog, seedIncidentBoard } from './statements-fixtures.js';
+import { seedCatalog, seedIncidentBoard } from '../support/statements-fixtures.js';
 
 const PAGE_SIZES = [10, 50, 100];
 /**

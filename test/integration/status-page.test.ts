@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backends, gql, useGateway } from '../support/gateway.js';
-import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from './catalog-fixtures.js';
+import { countOf, createComponent, createUser, created, errorsOf, mutate, ok } from '../support/catalog-fixtures.js';
 
 const PAGE = 'statusPage { id slug name public components { id name status } }';
 

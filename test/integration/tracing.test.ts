@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { backends, gql, useGateway } from '../support/gateway.js';
 import { eventually, startHttpReceiver } from '../support/receivers.js';
 import { wsClient } from '../support/subscriptions.js';
-import { pagingClient } from './paging-fixtures.js';
+import { pagingClient } from '../support/paging-fixtures.js';
 
 interface OtlpValue {
   stringValue?: string;

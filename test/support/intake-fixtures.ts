@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { gql, type TestGateway } from '../support/gateway.js';
+import { gql, type TestGateway } from './gateway.js';
 
 export async function ok<T = Record<string, any>>(gateway: TestGateway, key: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const response = await gql<T>(gateway, key, query, variables);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { gql, type TestGateway } from '../support/gateway.js';
+import { gql, type TestGateway } from './gateway.js';
 
 export interface UserErrorShape {
   code: string;

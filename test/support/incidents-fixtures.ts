@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { expect } from 'vitest';
 import type { Scope } from '../../src/auth/keys.js';
 import type { ComponentStatus } from '../../src/domain/types.js';
-import { gql, type TestGateway } from '../support/gateway.js';
+import { gql, type TestGateway } from './gateway.js';
 
 /** The incident fields the incident tests look at. */
 export const INCIDENT_FIELDS = `

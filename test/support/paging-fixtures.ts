@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { gql } from '../support/gateway.js';
-import { startHttpReceiver, type ReceivedRequest } from '../support/receivers.js';
+import { gql } from './gateway.js';
+import { startHttpReceiver, type ReceivedRequest } from './receivers.js';
 
 /** Settings of every paging test gateway: one minute of delayMinutes is 200 ms; loopback receivers allowed. */
 export const MINUTE_MS = 200;
