@@ -2,16 +2,21 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { ComponentStatus } from '../domain/types.js';
 import type { CheckedComponentFields } from '../domain/catalog.js';
 import { isUuid } from '../domain/ids.js';
-import { inTransaction, reject, type Actor, type Tx } from './transaction.js';
-import { lockIncidentsListing, rederiveImpacts, setComponentStatusInTx } from './incidents.js';
+import { inTransaction, reject, sqlOf, type Actor, type Tx } from './transaction.js';
+import { lockComponents, lockIncidentsListing, rederiveImpacts, setComponentStatusInTx } from './incidents.js';
 
 function noSuchComponent(): never {
   reject('NOT_FOUND', ['id'], 'No component with this id');
 }
 
-async function findComponent(tx: Tx, orgId: string, id: string | null) {
-  const component = isUuid(id) ? await tx.component.findFirst({ where: { id, orgId } }) : null;
-  return component ?? noSuchComponent();
+/**
+ * The org's component and its status, locked as incident writers lock it until the transaction
+ * ends: a concurrent deleteComponent either commits first (then it is not found) or waits.
+ */
+async function lockComponent(tx: Tx, orgId: string, id: string | null) {
+  if (!isUuid(id)) noSuchComponent();
+  const status = (await lockComponents(sqlOf(tx), orgId, [id])).get(id) ?? noSuchComponent();
+  return { id, status };
 }
 
 /** A status other than OPERATIONAL is applied like any later change: history row and event. */
@@ -26,7 +31,7 @@ export function createComponent(prisma: PrismaClient, actor: Actor, fields: Chec
 
 export function updateComponent(prisma: PrismaClient, actor: Actor, id: string | null, fields: CheckedComponentFields) {
   return inTransaction(prisma, async (tx, events) => {
-    const component = await findComponent(tx, actor.orgId, id);
+    const component = await lockComponent(tx, actor.orgId, id);
     const { status, ...rest } = fields;
     if (Object.keys(rest).length > 0) await tx.component.update({ where: { id: component.id }, data: rest });
     if (status && status !== component.status) await setComponentStatusInTx(tx, actor.orgId, component.id, status, events);

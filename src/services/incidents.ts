@@ -146,7 +146,7 @@ export async function findIncident(tx: Tx, orgId: string, id: string | null, fie
  * one a status update takes (NO KEY UPDATE): it leaves foreign-key checks (KEY SHARE) free, so a
  * transaction that links the component while holding another row this one waits for cannot deadlock with it.
  */
-async function lockComponents(sql: RunSql, orgId: string, componentIds: readonly string[]): Promise<Map<string, ComponentStatus>> {
+export async function lockComponents(sql: RunSql, orgId: string, componentIds: readonly string[]): Promise<Map<string, ComponentStatus>> {
   const ids = [...new Set(componentIds)].filter(isUuid).sort();
   if (ids.length === 0) return new Map();
   const rows = await sql<{ id: string; status: ComponentStatus }>(LOCK_COMPONENTS, [orgId, ids]);

@@ -22,14 +22,21 @@ async function ensureSlugFree(tx: Tx, slug: string | undefined, pageId: string |
   return holder && holder.id !== pageId ? [SLUG_TAKEN] : [];
 }
 
-/** The org's components among `ids`, in order, or the errors at ["componentIds", i]. */
-async function componentErrors(tx: Tx, orgId: string, ids: string[] | undefined): Promise<UserError[]> {
+/**
+ * The errors at ["componentIds", i] for ids that are not the org's components. The others stay
+ * locked until the transaction ends, in id order like every writer of components, before the
+ * page's links change: a concurrent deleteComponent either commits first (then the component is
+ * unknown here) or waits for the links, instead of deadlocking on them. KEY SHARE is the lock the
+ * links' foreign keys take anyway; status changes of the components are not held up.
+ */
+async function lockComponentErrors(tx: Tx, orgId: string, ids: string[] | undefined): Promise<UserError[]> {
   if (ids === undefined) return [];
-  const candidates = ids.filter(isUuid);
+  const candidates = [...new Set(ids.filter(isUuid))].sort();
   const existing = new Set(
     candidates.length === 0
       ? []
-      : (await tx.component.findMany({ where: { orgId, id: { in: candidates } }, select: { id: true } })).map((row) => row.id),
+      : (await tx.$queryRaw<{ id: string }[]>`
+          SELECT "id" FROM "Component" WHERE "orgId" = ${orgId}::uuid AND "id" = ANY(${candidates}::uuid[]) ORDER BY "id" FOR KEY SHARE`).map((row) => row.id),
   );
   return checkComponentRefs(ids, existing, 'componentIds');
 }
@@ -46,7 +53,7 @@ export interface StatusPageChanges extends CheckedStatusPageFields {
 export function createStatusPage(prisma: PrismaClient, actor: Actor, changes: StatusPageChanges & { slug: string; name: string }) {
   return withSlugGuard(() =>
     inTransaction(prisma, async (tx) => {
-      throwIfAny([...(await ensureSlugFree(tx, changes.slug, null)), ...(await componentErrors(tx, actor.orgId, changes.componentIds))]);
+      throwIfAny([...(await ensureSlugFree(tx, changes.slug, null)), ...(await lockComponentErrors(tx, actor.orgId, changes.componentIds))]);
       const { componentIds, ...fields } = changes;
       const page = await tx.statusPage.create({
         data: {
@@ -71,7 +78,7 @@ export function updateStatusPage(prisma: PrismaClient, actor: Actor, id: string 
   return withSlugGuard(() =>
     inTransaction(prisma, async (tx) => {
       const page = await findStatusPage(tx, actor.orgId, id, ['id']);
-      throwIfAny([...(await ensureSlugFree(tx, changes.slug, page.id)), ...(await componentErrors(tx, actor.orgId, changes.componentIds))]);
+      throwIfAny([...(await ensureSlugFree(tx, changes.slug, page.id)), ...(await lockComponentErrors(tx, actor.orgId, changes.componentIds))]);
       const { componentIds, ...fields } = changes;
       if (Object.keys(fields).length > 0) await tx.statusPage.update({ where: { id: page.id }, data: fields });
       if (componentIds !== undefined) {

@@ -204,12 +204,12 @@ describe.each(backends)('components and users on %s', (backend) => {
 });
 
 /**
- * deleteComponent against a write that links the same component to an incident, interleaved on
- * purpose: the test holds a row that the first of the two needs after it has locked the
- * component, starts the second, which waits for the component, then lets both go on.
- * PostgreSQL only: PGlite runs one transaction at a time.
+ * deleteComponent against another write of the same component (one that links it to an incident
+ * or a status page, or changes it), interleaved on purpose: the test holds a row that the first of
+ * the two needs after it has locked the component, starts the second, which waits for the
+ * component, then lets both go on. PostgreSQL only: PGlite runs one transaction at a time.
  */
-describe.each(backends.filter((backend) => backend === 'postgres'))('deleteComponent racing a write that links the component, on %s', (backend) => {
+describe.each(backends.filter((backend) => backend === 'postgres'))('deleteComponent racing another write of the component, on %s', (backend) => {
   const gateway = useGateway(backend);
 
   /** Sessions of the gateway's database waiting for a lock. */
@@ -315,6 +315,59 @@ describe.each(backends.filter((backend) => backend === 'postgres'))('deleteCompo
     );
     expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
     expect(refused.incident).toBeNull();
+    expect(errorsOf(refused)).toEqual([{ code: 'INVALID_COMPONENT_ID', field: ['componentIds', '0'] }]);
+  });
+
+  /** The delete stops at its cascade, holding the component (as above). */
+  const HOLD_STATUS_HISTORY = `SELECT 1 FROM "ComponentStatusChange" WHERE "componentId" = $1::uuid FOR UPDATE`;
+
+  it.each([
+    ['updateComponent', { name: 'Public API' }],
+    ['setComponentStatus', { status: 'OPERATIONAL' }],
+  ])('deleteComponent first: %s then finds no such component', async (name, input) => {
+    const { key, deleted } = await twoComponents();
+    const [deletion, refused] = await interleave(
+      HOLD_STATUS_HISTORY,
+      [rowId(deleted)],
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+      () => mutate(gateway, key, name, { id: deleted, ...input }, 'component { id }'),
+    );
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    expect(refused.component).toBeNull();
+    expect(errorsOf(refused)).toEqual([{ code: 'NOT_FOUND', field: ['id'] }]);
+  });
+
+  const PAGE_COMPONENTS = 'statusPage { components { id } }';
+  const newPage = async (key: string, componentIds: string[]) =>
+    (await created(gateway, key, 'createStatusPage', { slug: `race-${crypto.randomUUID()}`, name: 'Status', componentIds }, 'statusPage { id }')).statusPage.id;
+
+  it('updateStatusPage relinking it first: the delete then takes it off the page', async () => {
+    const { key, deleted, other } = await twoComponents();
+    const page = await newPage(key, [deleted]);
+    // The update links `other` before `deleted`: holding `other` stops it once it holds the page's old link to `deleted`.
+    const [linked, deletion] = await interleave(
+      HOLD_COMPONENT,
+      [rowId(other)],
+      () => mutate(gateway, key, 'updateStatusPage', { id: page, componentIds: [other, deleted] }, PAGE_COMPONENTS),
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+    );
+    expect(linked).toEqual({ statusPage: { components: [{ id: other }, { id: deleted }] }, userErrors: [] });
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    const after = await ok(gateway, key, `query ($id: ID!) { node(id: $id) { ... on StatusPage { components { id } } } }`, { id: page });
+    expect(after.node).toEqual({ components: [{ id: other }] });
+  });
+
+  it.each(['createStatusPage', 'updateStatusPage'])('deleteComponent first: %s then finds no such component', async (name) => {
+    const { key, deleted, other } = await twoComponents();
+    const input = name === 'createStatusPage' ? { slug: `race-${crypto.randomUUID()}`, name: 'Status' } : { id: await newPage(key, []) };
+    const [deletion, refused] = await interleave(
+      HOLD_STATUS_HISTORY,
+      [rowId(deleted)],
+      () => mutate(gateway, key, 'deleteComponent', { id: deleted }, 'deletedComponentId'),
+      () => mutate(gateway, key, name, { ...input, componentIds: [deleted, other] }, PAGE_COMPONENTS),
+    );
+    expect(deletion).toEqual({ deletedComponentId: deleted, userErrors: [] });
+    expect(refused.statusPage).toBeNull();
     expect(errorsOf(refused)).toEqual([{ code: 'INVALID_COMPONENT_ID', field: ['componentIds', '0'] }]);
   });
 });
