@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { migrationsDirectory } from '../../src/db/migrate.js';
 import { openMigratedDatabase } from '../../src/db/open-migrated.js';
 import { createLogger } from '../../src/logger.js';
+import { copyDirectory } from './copy-directory.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,7 +41,7 @@ async function buildTemplates(target: string): Promise<void> {
     const { PGlite } = await import('@electric-sql/pglite');
     await (await PGlite.create({ dataDir: blank })).close();
     const migrated = path.join(building, 'migrated');
-    await cp(blank, migrated, { recursive: true });
+    await copyDirectory(blank, migrated);
     await (await openMigratedDatabase(loadConfig({ DATA_DIR: migrated }), createLogger('silent'))).close();
     await rename(building, target);
   } catch (error) {
@@ -80,8 +81,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const scratchDir = await mkdtemp(path.join(scratchRoot(), 'incident-gateway-tests-'));
   const templates = { blank: path.join(scratchDir, 'template-blank'), migrated: path.join(scratchDir, 'template-migrated') };
-  await cp(path.join(target, 'blank'), templates.blank, { recursive: true });
-  await cp(path.join(target, 'migrated'), templates.migrated, { recursive: true });
+  await copyDirectory(path.join(target, 'blank'), templates.blank);
+  await copyDirectory(path.join(target, 'migrated'), templates.migrated);
   project.provide('pgliteTemplates', templates);
   project.provide('scratchDir', scratchDir);
   return () => rm(scratchDir, { recursive: true, force: true });
